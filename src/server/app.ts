@@ -1,0 +1,111 @@
+// Builds the Fastify app: platform plugins (errors, security headers, cookies, auth, OpenAPI)
+// and every module's routes, wired to services made from one database and one clock.
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { registerApiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
+import { createApiTokensService } from './modules/api-tokens/api-tokens.service.js';
+import { registerAuditLogRoutes } from './modules/audit-log/audit-log.routes.js';
+import { createAuditLogService } from './modules/audit-log/audit-log.service.js';
+import { registerAuthRoutes } from './modules/auth/auth.routes.js';
+import { createAuthService } from './modules/auth/auth.service.js';
+import { createDemoService } from './modules/demo/demo.service.js';
+import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerSetupRoutes } from './modules/setup/setup.routes.js';
+import { createSetupService } from './modules/setup/setup.service.js';
+import { registerUsersRoutes } from './modules/users/users.routes.js';
+import { createUsersService } from './modules/users/users.service.js';
+import { registerWorkspacesRoutes } from './modules/workspaces/workspaces.routes.js';
+import { createWorkspacesService } from './modules/workspaces/workspaces.service.js';
+import { registerAuthentication } from './platform/auth/authenticate.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/database.js';
+import type { ServiceDeps } from './platform/deps.js';
+import { registerOpenApi } from './platform/http/openapi.js';
+import { registerProblemHandlers } from './platform/http/problem.js';
+import { VERSION } from './platform/version.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createServices(deps: ServiceDeps) {
+  const users = createUsersService(deps);
+  const workspaces = createWorkspacesService(deps, users);
+  const apiTokens = createApiTokensService(deps);
+  const auth = createAuthService(deps, users, workspaces, apiTokens);
+  return {
+    users,
+    workspaces,
+    apiTokens,
+    auth,
+    auditLog: createAuditLogService(deps),
+    setup: createSetupService(deps, users, workspaces),
+    demo: createDemoService(deps, users, workspaces),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export async function buildApp(options: BuildAppOptions) {
+  const { config, database } = options;
+  const services = createServices({ db: database.db, clock: options.clock ?? systemClock, config });
+
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // Keep a caller's X-Request-Id when it is harmless, so logs can be joined across systems.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only; anything else is 415.
+  app.removeContentTypeParser('text/plain');
+
+  registerProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'form-action': ["'self'"], 'upgrade-insecure-requests': null },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, credentials: true });
+  }
+
+  registerAuthentication(app, services.auth.resolveActor);
+  await registerOpenApi(app, VERSION);
+
+  registerHealthRoutes(app, database.kind, VERSION);
+  registerAuthRoutes(app, services.auth, config);
+  registerWorkspacesRoutes(app, services.workspaces);
+  registerUsersRoutes(app, services.users);
+  registerApiTokensRoutes(app, services.apiTokens);
+  registerAuditLogRoutes(app, services.auditLog);
+  registerSetupRoutes(app, services.setup, services.auth);
+
+  return { app, services };
+}

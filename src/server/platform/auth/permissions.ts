@@ -1,0 +1,43 @@
+// Roles and permissions: the one table from role to permission. docs/permissions.md shows it.
+import type { Role } from '../db/schema.js';
+
+export const PERMISSIONS = [
+  'lead:read',
+  'lead:create',
+  'lead:update',
+  'lead:assign',
+  'lead:convert',
+  'lead:configure',
+  'lead:analytics',
+  'user:manage',
+  'audit:read',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  manager: [
+    'lead:read',
+    'lead:create',
+    'lead:update',
+    'lead:assign',
+    'lead:convert',
+    'lead:configure',
+    'lead:analytics',
+    'audit:read',
+  ],
+  agent: ['lead:read', 'lead:create', 'lead:update', 'lead:convert'],
+  front_desk: ['lead:read', 'lead:create', 'lead:update'],
+  viewer: ['lead:read', 'lead:analytics'],
+};
+
+export function permissionsOf(role: Role): ReadonlySet<Permission> {
+  return new Set(ROLE_PERMISSIONS[role]);
+}
+
+/** True when every permission of `role` is also held by `holderRole` (a token can't outrank its owner). */
+export function isRoleWithin(role: Role, holderRole: Role): boolean {
+  const held = permissionsOf(holderRole);
+  return ROLE_PERMISSIONS[role].every((permission) => held.has(permission));
+}

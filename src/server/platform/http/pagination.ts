@@ -1,0 +1,43 @@
+// Cursor paging for every list: `{ items, nextCursor }`, the cursor an opaque base64url JSON.
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor<T extends z.ZodTuple>(cursor: string, shape: T): z.infer<T> {
+  try {
+    return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new AppError('bad_request', {
+      message: 'The cursor is not valid; start again from the first page.',
+      fields: [{ field: 'cursor', message: 'Invalid cursor' }],
+    });
+  }
+}
+
+/** Splits a fetched page of limit+1 rows into items and the cursor for the next page. */
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  cursorOf: (row: Row) => unknown[],
+): { items: Item[]; nextCursor: string | null } {
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  const last = pageRows.at(-1);
+  return {
+    items: pageRows.map(toItem),
+    nextCursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+  };
+}
