@@ -75,6 +75,14 @@ export async function buildApp(options: BuildAppOptions) {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // Every route, as registered (for the OpenAPI completeness check and the docs).
+  const routes: { method: string; url: string; hidden: boolean }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+    }
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // The API speaks JSON only; anything else is 415.
@@ -107,5 +115,5 @@ export async function buildApp(options: BuildAppOptions) {
   registerAuditLogRoutes(app, services.auditLog);
   registerSetupRoutes(app, services.setup, services.auth);
 
-  return { app, services };
+  return { app, services, routes };
 }

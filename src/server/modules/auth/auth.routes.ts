@@ -74,7 +74,8 @@ export function registerAuthRoutes(app: App, auth: AuthService, config: Config):
       const byIp = await ipLimit(request);
       if (!byIp.isAllowed && byIp.isExceeded) throw throttled(byIp.ttl);
       const byAccount = await accountLimit(request, { increment: false });
-      if (!byAccount.isAllowed && byAccount.isExceeded) throw throttled(byAccount.ttl);
+      // A peek: the account is blocked once its failures have used up the allowance.
+      if (!byAccount.isAllowed && byAccount.remaining <= 0) throw throttled(byAccount.ttl);
       try {
         const session = await auth.login(request.body.email, request.body.password, clientOf(request));
         return setSessionCookie(request, reply, session);

@@ -30,7 +30,7 @@ export function createDemoService({ db }: ServiceDeps, users: UsersService, work
       const [owner, ...team] = DEMO_PEOPLE;
       if (!owner) throw new Error('The demo needs an owner');
       const ownerUser = await db.transaction().execute(async (trx) => {
-        const user = await users.insertDemoUser(trx, {
+        const user = await users.insertUserWithPassword(trx, {
           email: ownerEmail,
           name: owner.name,
           password: DEMO_PASSWORD,

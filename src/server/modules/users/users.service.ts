@@ -159,8 +159,8 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
       return repo.insertUser(trx, { ...input, isInstanceAdmin: true, now: clock.now() });
     },
 
-    /** A demo person with a known password, inside the caller's transaction. */
-    async insertDemoUser(trx: Executor, input: { email: string; name: string; password: string }) {
+    /** A person with a password, inside the caller's transaction (demo data, tests). */
+    async insertUserWithPassword(trx: Executor, input: { email: string; name: string; password: string }) {
       const passwordHash = await hashPassword(input.password);
       return repo.insertUser(trx, { ...input, passwordHash, now: clock.now() });
     },

@@ -25,6 +25,7 @@ const DATE_OID = 1082;
 // Both backends return the same JS types: int8 as number (counts), date as 'YYYY-MM-DD'.
 const parseInt8 = (value: string) => Number(value);
 const keepText = (value: string) => value;
+export const PGLITE_PARSERS = { [INT8_OID]: parseInt8, [DATE_OID]: keepText };
 
 export async function openDatabase(options: {
   databaseUrl: string | undefined;
@@ -67,21 +68,26 @@ async function openPGlite(dataDir: string): Promise<Database> {
   }
   try {
     const client = await PGlite.create(isMemory ? undefined : path.join(dataDir, 'pglite'), {
-      parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepText },
+      parsers: PGLITE_PARSERS,
     });
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
-    return {
-      db,
-      kind: 'pglite',
-      close: async () => {
-        await db.destroy();
-        await unlock?.();
-      },
-    };
+    return wrapPGlite(client, unlock);
   } catch (error) {
     await unlock?.();
     throw error;
   }
+}
+
+/** A Database over an open PGlite client (tests open theirs from a migrated snapshot). */
+export function wrapPGlite(client: PGlite, unlock?: () => Promise<void>): Database {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await unlock?.();
+    },
+  };
 }
 
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
