@@ -23,23 +23,34 @@ export const PASSWORD = 'correct-horse-battery';
 export async function openTestDatabase(): Promise<Database> {
   const testDatabaseUrl = process.env.TEST_DATABASE_URL;
   if (testDatabaseUrl) {
-    const name = `lk_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
-    await admin.query(`create database ${name} template ${inject('postgresTemplate')}`);
-    const database = await openDatabase({ databaseUrl: adminUrl(testDatabaseUrl, name), dataDir: '' });
+    const { url, drop } = await createPostgresTestDatabase(testDatabaseUrl);
+    const database = await openDatabase({ databaseUrl: url, dataDir: '' });
     return {
       ...database,
       close: async () => {
         await database.close();
-        await admin.query(`drop database if exists ${name} with (force)`);
-        await admin.end();
+        await drop();
       },
     };
   }
   const snapshot = new Blob([readFileSync(inject('pgliteSnapshot'))]);
   const client = await PGlite.create({ parsers: PGLITE_PARSERS, loadDataDir: snapshot });
   return wrapPGlite(client);
+}
+
+/** A fresh PostgreSQL database copied from the migrated template. */
+export async function createPostgresTestDatabase(testDatabaseUrl: string) {
+  const name = `lk_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${inject('postgresTemplate')}`);
+  return {
+    url: adminUrl(testDatabaseUrl, name),
+    drop: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
