@@ -47,7 +47,16 @@ export async function createPostgresTestDatabase(testDatabaseUrl: string) {
   return {
     url: adminUrl(testDatabaseUrl, name),
     drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
+      // The app's pool has closed; a plain drop waits for its last sockets to go away.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await admin.query(`drop database if exists ${name}`);
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
       await admin.end();
     },
   };

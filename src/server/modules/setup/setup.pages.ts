@@ -98,6 +98,14 @@ export function renderDonePage(heading: string, workspaceName: string): string {
   );
 }
 
+export function renderAlreadySetUpPage(): string {
+  return renderPage(
+    'Already set up',
+    `<h1>This Leadkeeper is already set up</h1>
+<div class="error" role="alert">The setup link has been used. Sign in with the admin account instead.</div>`,
+  );
+}
+
 export function renderHomePage(): string {
   return renderPage(
     'Leadkeeper',

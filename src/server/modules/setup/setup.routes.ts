@@ -11,6 +11,7 @@ import {
   renderHomePage,
   renderInvitePage,
   renderSetupPage,
+  renderAlreadySetUpPage,
   type FormProblem,
 } from './setup.pages.js';
 import { completeSetupBodySchema } from './setup.schemas.js';
@@ -66,8 +67,13 @@ export function registerSetupRoutes(app: App, setup: SetupService, auth: AuthSer
 
     pages.get('/', html, (_request, reply) => reply.type('text/html').send(renderHomePage()));
 
-    pages.get('/setup', { ...html, schema: { hide: true, querystring: tokenQuerySchema } }, (request, reply) =>
-      reply.type('text/html').send(renderSetupPage(request.query.token)),
+    pages.get(
+      '/setup',
+      { ...html, schema: { hide: true, querystring: tokenQuerySchema } },
+      async (request, reply) =>
+        (await setup.isSetUp())
+          ? reply.code(409).type('text/html').send(renderAlreadySetUpPage())
+          : reply.type('text/html').send(renderSetupPage(request.query.token)),
     );
 
     pages.post('/setup', { ...html, schema: { hide: true, body: formSchema } }, async (request, reply) => {

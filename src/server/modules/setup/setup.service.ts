@@ -63,7 +63,14 @@ export function createSetupService(
       };
     },
 
+    async isSetUp() {
+      return (await users.countUsers(db)) > 0;
+    },
+
     async completeSetup(input: CompleteSetupInput) {
+      if ((await users.countUsers(db)) > 0) {
+        throw new AppError('conflict', { message: 'This Leadkeeper is already set up; sign in.' });
+      }
       const expected = await repo.readSetting<string>(db, SETUP_TOKEN_KEY);
       if (!expected || !safeEqual(expected, hashSecret(input.token))) {
         throw new AppError('not_found', {

@@ -46,7 +46,11 @@ describe('first start', () => {
     });
     expect(done.cookies.some((c) => c.name === 'lk_session')).toBe(true);
     const again = await t.app.inject({ method: 'POST', url: '/api/setup', payload: setupInput(token) });
-    expect(again.statusCode).toBe(404);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toContain('already set up');
+    const page = await t.app.inject({ method: 'GET', url: `/setup?token=${token}` });
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toContain('already set up');
   });
 
   it('the setup page works as a plain HTML form and re-shows errors with the typed values', async () => {

@@ -47,6 +47,9 @@ async function openPostgres(connectionString: string): Promise<Database> {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that the server drops (restart, failover) must not crash the process;
+  // the pool discards it and opens a new one on the next query.
+  pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

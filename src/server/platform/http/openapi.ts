@@ -42,7 +42,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
 
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
-    staticCSP: true,
+    // Helmet's policy covers the docs too (swagger-ui's own would force https and block styles).
+    staticCSP: false,
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
 
