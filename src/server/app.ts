@@ -6,7 +6,11 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { registerApiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokensService } from './modules/api-tokens/api-tokens.service.js';
 import { registerAuditLogRoutes } from './modules/audit-log/audit-log.routes.js';
@@ -79,7 +83,8 @@ export async function buildApp(options: BuildAppOptions) {
   const routes: { method: string; url: string; hidden: boolean }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+      if (method !== 'HEAD')
+        routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
     }
   });
 
@@ -104,7 +109,7 @@ export async function buildApp(options: BuildAppOptions) {
     await app.register(cors, { origin: config.corsOrigins, credentials: true });
   }
 
-  registerAuthentication(app, services.auth.resolveActor);
+  registerAuthentication(app, (credentials) => services.auth.resolveActor(credentials));
   await registerOpenApi(app, VERSION);
 
   registerHealthRoutes(app, database.kind, VERSION);

@@ -50,7 +50,13 @@ afterAll(async () => cleanup());
 describe('leadkeeper CLI', () => {
   it('lists its commands in --help', async () => {
     const { stdout } = await cli('--help');
-    for (const command of ['start', 'migrate', 'create-user', 'reset-password', 'create-api-token']) {
+    for (const command of [
+      'start',
+      'migrate',
+      'create-user',
+      'reset-password',
+      'create-api-token',
+    ]) {
       expect(stdout).toContain(command);
     }
   });
@@ -59,15 +65,26 @@ describe('leadkeeper CLI', () => {
     expect((await cli('migrate')).stdout).toContain('up to date');
     const created = await cli(
       'create-user',
-      '--email', 'new.agent@demo.test',
-      '--name', 'New Agent',
-      '--role', 'agent',
-      '--password', PASSWORD,
-      '--as', 'owner@demo.leadkeeper.test',
+      '--email',
+      'new.agent@demo.test',
+      '--name',
+      'New Agent',
+      '--role',
+      'agent',
+      '--password',
+      PASSWORD,
+      '--as',
+      'owner@demo.leadkeeper.test',
     );
     expect(created.stdout).toContain('Added new.agent@demo.test as agent');
 
-    const { stdout } = await cli('create-api-token', '--email', 'new.agent@demo.test', '--name', 'scripts');
+    const { stdout } = await cli(
+      'create-api-token',
+      '--email',
+      'new.agent@demo.test',
+      '--name',
+      'scripts',
+    );
     const token = stdout.trim().split('\n').at(-1) ?? '';
     expect(token).toMatch(/^lk_/);
     const actor = await withServices((services) =>
@@ -81,7 +98,13 @@ describe('leadkeeper CLI', () => {
     const before = await withServices((services) =>
       services.auth.login('owner@demo.leadkeeper.test', 'demo-leadkeeper', client),
     );
-    await cli('reset-password', '--email', 'owner@demo.leadkeeper.test', '--password', 'brand-new-password');
+    await cli(
+      'reset-password',
+      '--email',
+      'owner@demo.leadkeeper.test',
+      '--password',
+      'brand-new-password',
+    );
     await withServices(async (services) => {
       const old = await services.auth.resolveActor({
         bearerToken: undefined,
@@ -91,13 +114,18 @@ describe('leadkeeper CLI', () => {
       });
       expect(old).toBeNull();
       await expect(
-        services.auth.login('owner@demo.leadkeeper.test', 'brand-new-password', { ip: '127.0.0.1', userAgent: null }),
+        services.auth.login('owner@demo.leadkeeper.test', 'brand-new-password', {
+          ip: '127.0.0.1',
+          userAgent: null,
+        }),
       ).resolves.toMatchObject({ user: { email: 'owner@demo.leadkeeper.test' } });
     });
   });
 
   it('fails with a readable message and exit code 1', async () => {
-    await expect(cli('reset-password', '--email', 'nobody@demo.test', '--password', 'whatever-long')).rejects.toMatchObject({
+    await expect(
+      cli('reset-password', '--email', 'nobody@demo.test', '--password', 'whatever-long'),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('User not found'),
     });

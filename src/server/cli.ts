@@ -28,7 +28,9 @@ async function openMigrated(config: Config): Promise<Database> {
   return database;
 }
 
-async function withServices<T>(run: (services: Services, config: Config) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  run: (services: Services, config: Config) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const database = await openMigrated(config);
   try {
@@ -204,7 +206,9 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     const fields = error.fields?.map((f) => `\n  ${f.field}: ${f.message}`).join('') ?? '';
     process.stderr.write(`${error.message}${fields}\n`);
   } else {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

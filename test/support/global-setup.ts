@@ -32,7 +32,10 @@ export default async function setup(project: TestProject) {
     const admin = new pg.Client({ connectionString: testDatabaseUrl });
     await admin.connect();
     await admin.query(`create database ${template}`);
-    const database = await openDatabase({ databaseUrl: adminUrl(testDatabaseUrl, template), dataDir: '' });
+    const database = await openDatabase({
+      databaseUrl: adminUrl(testDatabaseUrl, template),
+      dataDir: '',
+    });
     await migrateToLatest(database.db);
     await database.close();
     project.provide('postgresTemplate', template);

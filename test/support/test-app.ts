@@ -115,7 +115,11 @@ export async function signIn(t: TestApp, email: string, password = PASSWORD): Pr
   }
   const cookie = response.cookies.find((c) => c.name === 'lk_session');
   if (!cookie) throw new Error('no session cookie');
-  const body = response.json<{ csrfToken: string; user: { id: string }; workspace: { id: string } }>();
+  const body = response.json<{
+    csrfToken: string;
+    user: { id: string };
+    workspace: { id: string };
+  }>();
   return {
     cookie: `lk_session=${cookie.value}`,
     csrfToken: body.csrfToken,

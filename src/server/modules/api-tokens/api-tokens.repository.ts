@@ -88,5 +88,9 @@ export function findLiveTokenByHash(db: Executor, tokenHash: string) {
 }
 
 export function touchApiToken(db: Executor, tokenId: string, now: Date) {
-  return db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', tokenId).execute();
+  return db
+    .updateTable('api_tokens')
+    .set({ last_used_at: now })
+    .where('id', '=', tokenId)
+    .execute();
 }

@@ -29,7 +29,10 @@ export function createApiTokensService({ db, clock }: ServiceDeps) {
     async createApiToken(actor: Actor, input: CreateApiTokenInput) {
       const role = input.role ?? actor.role;
       if (!isRoleWithin(role, actor.role)) {
-        throw fieldError('role', `A token may not have more rights than your role (${actor.role}).`);
+        throw fieldError(
+          'role',
+          `A token may not have more rights than your role (${actor.role}).`,
+        );
       }
       const token = generateSecret('lk');
       return db.transaction().execute(async (trx) => {
@@ -62,7 +65,8 @@ export function createApiTokensService({ db, clock }: ServiceDeps) {
     async revokeApiToken(actor: Actor, tokenId: string) {
       await db.transaction().execute(async (trx) => {
         const row = await repo.findApiToken(trx, actor.workspaceId, tokenId);
-        const mayRevoke = row && (row.user_id === actor.userId || actor.permissions.has('user:manage'));
+        const mayRevoke =
+          row && (row.user_id === actor.userId || actor.permissions.has('user:manage'));
         if (!mayRevoke || row.revoked_at) throw notFound('API token');
         await repo.revokeApiToken(trx, actor.workspaceId, tokenId, clock.now());
         await recordAudit(trx, clock, actor, {

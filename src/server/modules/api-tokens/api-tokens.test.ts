@@ -32,13 +32,23 @@ describe('API tokens', () => {
 
     const list = await t.app.inject({ method: 'GET', url: '/api/api-tokens', headers: as(admin) });
     expect(list.body).not.toContain(token);
-    expect(list.json().items).toEqual([expect.objectContaining({ id, name: 'Zapier', prefix: token.slice(0, 10) })]);
-    const stored = await t.db.selectFrom('api_tokens').select('token_hash').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(list.json().items).toEqual([
+      expect.objectContaining({ id, name: 'Zapier', prefix: token.slice(0, 10) }),
+    ]);
+    const stored = await t.db
+      .selectFrom('api_tokens')
+      .select('token_hash')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(token);
 
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ workspace: { name: 'Token Co' }, role: 'admin', csrfToken: null });
+    expect(me.json()).toMatchObject({
+      workspace: { name: 'Token Co' },
+      role: 'admin',
+      csrfToken: null,
+    });
   });
 
   it('needs no CSRF token for writes with a Bearer token', async () => {
@@ -55,12 +65,27 @@ describe('API tokens', () => {
 
   it('stops a revoked token at once', async () => {
     const { admin } = await aWorkspace(t);
-    const { token, id } = (await createToken(admin, { name: 'old' })).json<{ token: string; id: string }>();
-    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(200);
-    const revoked = await t.app.inject({ method: 'DELETE', url: `/api/api-tokens/${id}`, headers: as(admin) });
+    const { token, id } = (await createToken(admin, { name: 'old' })).json<{
+      token: string;
+      id: string;
+    }>();
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode,
+    ).toBe(200);
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/api-tokens/${id}`,
+      headers: as(admin),
+    });
     expect(revoked.statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(401);
-    const again = await t.app.inject({ method: 'DELETE', url: `/api/api-tokens/${id}`, headers: as(admin) });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode,
+    ).toBe(401);
+    const again = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/api-tokens/${id}`,
+      headers: as(admin),
+    });
     expect(again.statusCode).toBe(404);
   });
 
@@ -71,7 +96,9 @@ describe('API tokens', () => {
     expect(tooHigh.statusCode).toBe(422);
     expect(tooHigh.json().errors[0].field).toBe('role');
 
-    const { token } = (await createToken(admin, { name: 'read only', role: 'viewer' })).json<{ token: string }>();
+    const { token } = (await createToken(admin, { name: 'read only', role: 'viewer' })).json<{
+      token: string;
+    }>();
     const write = await t.app.inject({
       method: 'POST',
       url: '/api/users',
@@ -80,18 +107,33 @@ describe('API tokens', () => {
     });
     expect(write.statusCode).toBe(403);
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
-    expect(me.json()).toMatchObject({ role: 'viewer', permissions: ['lead:read', 'lead:analytics'] });
+    expect(me.json()).toMatchObject({
+      role: 'viewer',
+      permissions: ['lead:read', 'lead:analytics'],
+    });
   });
 
   it("lowers a token's rights when its owner's role is lowered, and stops it when they leave", async () => {
     const { admin } = await aWorkspace(t);
     const manager = await aMember(t, admin, 'manager');
     const { token } = (await createToken(manager, { name: 'reports' })).json<{ token: string }>();
-    await t.app.inject({ method: 'PATCH', url: `/api/users/${manager.userId}`, headers: as(admin), payload: { role: 'viewer' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${manager.userId}`,
+      headers: as(admin),
+      payload: { role: 'viewer' },
+    });
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
     expect(me.json().permissions).toEqual(['lead:read', 'lead:analytics']);
-    await t.app.inject({ method: 'PATCH', url: `/api/users/${manager.userId}`, headers: as(admin), payload: { active: false } });
-    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(401);
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${manager.userId}`,
+      headers: as(admin),
+      payload: { active: false },
+    });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode,
+    ).toBe(401);
   });
 
   it("shows people their own tokens, admins all, and hides other workspaces' tokens", async () => {
@@ -110,7 +152,11 @@ describe('API tokens', () => {
     expect(await names(agent)).toEqual(['agent token']);
     expect(await names(a.admin)).toEqual(['admin token', 'agent token']);
 
-    const crossDelete = await t.app.inject({ method: 'DELETE', url: `/api/api-tokens/${bToken.id}`, headers: as(a.admin) });
+    const crossDelete = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/api-tokens/${bToken.id}`,
+      headers: as(a.admin),
+    });
     expect(crossDelete.statusCode).toBe(404);
     const agentDeletesAdmins = await t.app.inject({
       method: 'DELETE',
@@ -121,9 +167,17 @@ describe('API tokens', () => {
   });
 
   it('refuses a malformed Authorization header and an unknown token with 401', async () => {
-    const malformed = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Token abc' } });
+    const malformed = await t.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { authorization: 'Token abc' },
+    });
     expect(malformed.statusCode).toBe(401);
-    const unknown = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer('lk_unknown') });
+    const unknown = await t.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: bearer('lk_unknown'),
+    });
     expect(unknown.statusCode).toBe(401);
   });
 });

@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aMember, aWorkspace, as, createTestApp, type TestApp } from '../../../../test/support/test-app.js';
+import {
+  aMember,
+  aWorkspace,
+  as,
+  createTestApp,
+  type TestApp,
+} from '../../../../test/support/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -50,17 +56,33 @@ describe('audit log', () => {
     const agent = await aMember(t, admin, 'agent', 'Agent Ann');
     t.clock.advance(60_000);
     const since = t.clock.now().toISOString();
-    await t.app.inject({ method: 'PATCH', url: `/api/users/${agent.userId}`, headers: as(admin), payload: { name: 'Agent Anna' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${agent.userId}`,
+      headers: as(admin),
+      payload: { name: 'Agent Anna' },
+    });
     t.clock.advance(60_000);
-    await t.app.inject({ method: 'PATCH', url: `/api/users/${agent.userId}`, headers: as(admin), payload: { role: 'manager' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${agent.userId}`,
+      headers: as(admin),
+      payload: { role: 'manager' },
+    });
 
     const list = async (query: string) =>
-      (await t.app.inject({ method: 'GET', url: `/api/audit-log?${query}`, headers: as(admin) })).json<{
+      (
+        await t.app.inject({ method: 'GET', url: `/api/audit-log?${query}`, headers: as(admin) })
+      ).json<{
         items: Entry[];
         nextCursor: string | null;
       }>();
     const forAgent = await list(`entityType=user&entityId=${agent.userId}`);
-    expect(forAgent.items.map((e) => e.action)).toEqual(['user.updated', 'user.updated', 'user.added']);
+    expect(forAgent.items.map((e) => e.action)).toEqual([
+      'user.updated',
+      'user.updated',
+      'user.added',
+    ]);
     expect(forAgent.items[0]!.changes).toEqual({ role: { before: 'agent', after: 'manager' } });
 
     const recent = await list(`entityType=user&from=${encodeURIComponent(since)}`);
@@ -76,9 +98,15 @@ describe('audit log', () => {
     const a = await aWorkspace(t);
     const b = await aWorkspace(t);
     const agent = await aMember(t, a.admin, 'agent');
-    expect((await t.app.inject({ method: 'GET', url: '/api/audit-log', headers: as(agent) })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/audit-log', headers: as(agent) })).statusCode,
+    ).toBe(403);
     const manager = await aMember(t, a.admin, 'manager');
-    const visible = await t.app.inject({ method: 'GET', url: '/api/audit-log?limit=200', headers: as(manager) });
+    const visible = await t.app.inject({
+      method: 'GET',
+      url: '/api/audit-log?limit=200',
+      headers: as(manager),
+    });
     expect(visible.statusCode).toBe(200);
     const entityIds = visible.json<{ items: Entry[] }>().items.map((e) => e.entityId);
     expect(entityIds).toContain(a.workspaceId);
@@ -87,20 +115,37 @@ describe('audit log', () => {
 
   it('cannot be changed or deleted, even with SQL', async () => {
     await aWorkspace(t);
-    await expect(sql`update audit_log set action = 'tampered'`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_log set action = 'tampered'`.execute(t.db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`delete from audit_log`.execute(t.db)).rejects.toThrow(/append-only/);
   });
 
   it('rolls back the change and its audit row together', async () => {
     const { admin, workspaceId } = await aWorkspace(t);
     const count = async () =>
-      (await t.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow()).n;
+      (
+        await t.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('workspace_id', '=', workspaceId)
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = await count();
     // The last admin can't demote themselves: the service throws after reading, inside the transaction.
-    const refused = await t.app.inject({ method: 'PATCH', url: `/api/users/${admin.userId}`, headers: as(admin), payload: { role: 'viewer', name: 'Changed' } });
+    const refused = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${admin.userId}`,
+      headers: as(admin),
+      payload: { role: 'viewer', name: 'Changed' },
+    });
     expect(refused.statusCode).toBe(409);
     expect(await count()).toBe(before);
-    const me = await t.app.inject({ method: 'GET', url: `/api/users/${admin.userId}`, headers: as(admin) });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: `/api/users/${admin.userId}`,
+      headers: as(admin),
+    });
     expect(me.json().name).toBe('Ada Admin');
   });
 });

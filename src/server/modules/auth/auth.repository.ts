@@ -71,7 +71,11 @@ export function findSessionCsrf(db: Executor, sessionId: string) {
 }
 
 export function touchSession(db: Executor, sessionId: string, now: Date) {
-  return db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', sessionId).execute();
+  return db
+    .updateTable('sessions')
+    .set({ last_seen_at: now })
+    .where('id', '=', sessionId)
+    .execute();
 }
 
 export function setSessionWorkspace(db: Executor, sessionId: string, workspaceId: string) {

@@ -77,10 +77,15 @@ export function registerAuthRoutes(app: App, auth: AuthService, config: Config):
       // A peek: the account is blocked once its failures have used up the allowance.
       if (!byAccount.isAllowed && byAccount.remaining <= 0) throw throttled(byAccount.ttl);
       try {
-        const session = await auth.login(request.body.email, request.body.password, clientOf(request));
+        const session = await auth.login(
+          request.body.email,
+          request.body.password,
+          clientOf(request),
+        );
         return setSessionCookie(request, reply, session);
       } catch (error) {
-        if (error instanceof AppError && error.code === 'unauthenticated') await accountLimit(request);
+        if (error instanceof AppError && error.code === 'unauthenticated')
+          await accountLimit(request);
         throw error;
       }
     },

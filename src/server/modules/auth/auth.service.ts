@@ -31,7 +31,12 @@ export interface NewSession {
 }
 
 function toSessionUser(user: Pick<UserRow, 'id' | 'email' | 'name' | 'is_instance_admin'>) {
-  return { id: user.id, email: user.email, name: user.name, isInstanceAdmin: user.is_instance_admin };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    isInstanceAdmin: user.is_instance_admin,
+  };
 }
 
 export function createAuthService(

@@ -130,7 +130,9 @@ describe('sessions', () => {
     expect(response.statusCode).toBe(200);
     const me = response.json();
     expect(me.workspace.name).toBe('Northside Realty');
-    expect(me.workspaces).toEqual([{ id: admin.workspaceId, name: 'Northside Realty', role: 'admin' }]);
+    expect(me.workspaces).toEqual([
+      { id: admin.workspaceId, name: 'Northside Realty', role: 'admin' },
+    ]);
     expect(me.role).toBe('admin');
     expect(me.permissions).toContain('user:manage');
     expect(me.csrfToken).toBe(admin.csrfToken);

@@ -18,10 +18,19 @@ const DEMO_PEOPLE: { name: string; role: Role; local: string }[] = [
   { name: 'Tom Becker', role: 'viewer', local: 'accountant' },
 ];
 
-export function createDemoService({ db }: ServiceDeps, users: UsersService, workspaces: WorkspacesService) {
+export function createDemoService(
+  { db }: ServiceDeps,
+  users: UsersService,
+  workspaces: WorkspacesService,
+) {
   return {
     /** Loads the demo workspace if it is not there yet; returns how to sign in. */
-    async loadDemo(): Promise<{ email: string; password: string; workspaceName: string; created: boolean }> {
+    async loadDemo(): Promise<{
+      email: string;
+      password: string;
+      workspaceName: string;
+      created: boolean;
+    }> {
       const ownerEmail = `owner@${DEMO_DOMAIN}`;
       const workspaceName = 'Bright Smiles Orthodontics (demo)';
       if (await users.findUserByEmail(ownerEmail)) {

@@ -15,7 +15,9 @@ export async function writeSetting(db: Executor, key: string, value: unknown, no
   await db
     .insertInto('instance_settings')
     .values({ key, value: JSON.stringify(value), updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now }))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now }),
+    )
     .execute();
 }
 

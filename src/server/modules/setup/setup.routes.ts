@@ -37,7 +37,10 @@ function toFormProblem(error: unknown): { status: number; problem: FormProblem }
 }
 
 export function registerSetupRoutes(app: App, setup: SetupService, auth: AuthService): void {
-  async function completeSetup(request: FastifyRequest, input: z.infer<typeof completeSetupBodySchema>) {
+  async function completeSetup(
+    request: FastifyRequest,
+    input: z.infer<typeof completeSetupBodySchema>,
+  ) {
     const { user, workspace } = await setup.completeSetup(input);
     return auth.startSession(user, workspace.id, clientOf(request));
   }
@@ -76,36 +79,53 @@ export function registerSetupRoutes(app: App, setup: SetupService, auth: AuthSer
           : reply.type('text/html').send(renderSetupPage(request.query.token)),
     );
 
-    pages.post('/setup', { ...html, schema: { hide: true, body: formSchema } }, async (request, reply) => {
-      try {
-        const session = await completeSetup(request, completeSetupBodySchema.parse(request.body));
-        setSessionCookie(request, reply, session);
-        return reply.type('text/html').send(renderDonePage('Your workspace is ready', session.workspace.name));
-      } catch (error) {
-        const { status, problem } = toFormProblem(error);
-        const values = request.body;
-        return reply
-          .code(status)
-          .type('text/html')
-          .send(renderSetupPage(values.token ?? '', values, problem));
-      }
-    });
-
-    pages.get('/invite', { ...html, schema: { hide: true, querystring: tokenQuerySchema } }, (request, reply) =>
-      reply.type('text/html').send(renderInvitePage(request.query.token)),
+    pages.post(
+      '/setup',
+      { ...html, schema: { hide: true, body: formSchema } },
+      async (request, reply) => {
+        try {
+          const session = await completeSetup(request, completeSetupBodySchema.parse(request.body));
+          setSessionCookie(request, reply, session);
+          return reply
+            .type('text/html')
+            .send(renderDonePage('Your workspace is ready', session.workspace.name));
+        } catch (error) {
+          const { status, problem } = toFormProblem(error);
+          const values = request.body;
+          return reply
+            .code(status)
+            .type('text/html')
+            .send(renderSetupPage(values.token ?? '', values, problem));
+        }
+      },
     );
 
-    pages.post('/invite', { ...html, schema: { hide: true, body: formSchema } }, async (request, reply) => {
-      const { name, ...rest } = request.body;
-      try {
-        const input = acceptInviteBodySchema.parse({ ...rest, name: name || undefined });
-        const session = await auth.acceptInvite(input, clientOf(request));
-        setSessionCookie(request, reply, session);
-        return reply.type('text/html').send(renderDonePage('Welcome aboard', session.workspace.name));
-      } catch (error) {
-        const { status, problem } = toFormProblem(error);
-        return reply.code(status).type('text/html').send(renderInvitePage(rest.token ?? '', problem));
-      }
-    });
+    pages.get(
+      '/invite',
+      { ...html, schema: { hide: true, querystring: tokenQuerySchema } },
+      (request, reply) => reply.type('text/html').send(renderInvitePage(request.query.token)),
+    );
+
+    pages.post(
+      '/invite',
+      { ...html, schema: { hide: true, body: formSchema } },
+      async (request, reply) => {
+        const { name, ...rest } = request.body;
+        try {
+          const input = acceptInviteBodySchema.parse({ ...rest, name: name || undefined });
+          const session = await auth.acceptInvite(input, clientOf(request));
+          setSessionCookie(request, reply, session);
+          return reply
+            .type('text/html')
+            .send(renderDonePage('Welcome aboard', session.workspace.name));
+        } catch (error) {
+          const { status, problem } = toFormProblem(error);
+          return reply
+            .code(status)
+            .type('text/html')
+            .send(renderInvitePage(rest.token ?? '', problem));
+        }
+      },
+    );
   });
 }

@@ -1,6 +1,11 @@
 // First start: an empty instance gets its first workspace and admin, either from ADMIN_EMAIL /
 // ADMIN_PASSWORD or through a one-time setup link printed on the console.
-import { generateSecret, hashPassword, hashSecret, safeEqual } from '../../platform/auth/secrets.js';
+import {
+  generateSecret,
+  hashPassword,
+  hashSecret,
+  safeEqual,
+} from '../../platform/auth/secrets.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors.js';
 import type { UsersService } from '../users/users.service.js';

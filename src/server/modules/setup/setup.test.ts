@@ -21,10 +21,19 @@ const setupInput = (token: string) => ({
 
 describe('first start', () => {
   it('creates the first workspace and admin from ADMIN_EMAIL and ADMIN_PASSWORD', async () => {
-    t = await createTestApp({ env: { ADMIN_EMAIL: 'owner@clinic.test', ADMIN_PASSWORD: 'first-password' } });
-    expect(await t.services.setup.prepareInstance()).toEqual({ state: 'admin_created', email: 'owner@clinic.test' });
+    t = await createTestApp({
+      env: { ADMIN_EMAIL: 'owner@clinic.test', ADMIN_PASSWORD: 'first-password' },
+    });
+    expect(await t.services.setup.prepareInstance()).toEqual({
+      state: 'admin_created',
+      email: 'owner@clinic.test',
+    });
     const session = await signIn(t, 'owner@clinic.test', 'first-password');
-    const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: session.cookie } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { cookie: session.cookie },
+    });
     expect(me.json()).toMatchObject({ role: 'admin', user: { isInstanceAdmin: true } });
     // A second start finds the instance ready and creates nothing.
     expect(await t.services.setup.prepareInstance()).toEqual({ state: 'ready' });
@@ -36,16 +45,28 @@ describe('first start', () => {
     if (state.state !== 'needs_setup') throw new Error(`unexpected ${state.state}`);
     const token = new URL(state.setupUrl).searchParams.get('token') ?? '';
 
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/setup', payload: setupInput('lksetup_wrong') });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/setup',
+      payload: setupInput('lksetup_wrong'),
+    });
     expect(wrong.statusCode).toBe(404);
-    const done = await t.app.inject({ method: 'POST', url: '/api/setup', payload: setupInput(token) });
+    const done = await t.app.inject({
+      method: 'POST',
+      url: '/api/setup',
+      payload: setupInput(token),
+    });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({
       user: { email: 'hank@keystone.test', isInstanceAdmin: true },
       workspace: { name: 'Keystone Home Services', timeZone: 'America/Denver' },
     });
     expect(done.cookies.some((c) => c.name === 'lk_session')).toBe(true);
-    const again = await t.app.inject({ method: 'POST', url: '/api/setup', payload: setupInput(token) });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/setup',
+      payload: setupInput(token),
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().detail).toContain('already set up');
     const page = await t.app.inject({ method: 'GET', url: `/setup?token=${token}` });
@@ -70,7 +91,11 @@ describe('first start', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams(values).toString(),
       });
-    const invalid = await form({ ...setupInput(token), password: 'short', workspaceName: 'Keystone <b>HS</b>' });
+    const invalid = await form({
+      ...setupInput(token),
+      password: 'short',
+      workspaceName: 'Keystone <b>HS</b>',
+    });
     expect(invalid.statusCode).toBe(422);
     expect(invalid.body).toContain('role="alert"');
     expect(invalid.body).toContain('password');
@@ -99,7 +124,11 @@ describe('demo workspace', () => {
     const demo = await t.services.demo.loadDemo();
     expect(demo.created).toBe(true);
     const session = await signIn(t, demo.email, demo.password);
-    const users = await t.app.inject({ method: 'GET', url: '/api/users', headers: { cookie: session.cookie } });
+    const users = await t.app.inject({
+      method: 'GET',
+      url: '/api/users',
+      headers: { cookie: session.cookie },
+    });
     const roles = users.json<{ items: { role: string }[] }>().items.map((u) => u.role);
     expect(new Set(roles)).toEqual(new Set(['admin', 'manager', 'agent', 'front_desk', 'viewer']));
     expect((await t.services.demo.loadDemo()).created).toBe(false);

@@ -46,7 +46,9 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
 
   return {
     async listUsers(actor: Actor, query: ListUsersQuery) {
-      const after = query.cursor ? decodeCursor(query.cursor, z.tuple([z.string(), z.string()])) : undefined;
+      const after = query.cursor
+        ? decodeCursor(query.cursor, z.tuple([z.string(), z.string()]))
+        : undefined;
       const rows = await repo.listMembers(db, actor.workspaceId, { ...query, after });
       return toPage(rows, query.limit, toWorkspaceUserDto, (row) => [row.name, row.id]);
     },
@@ -70,7 +72,10 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
           }
           if (input.password !== undefined) {
             // Another workspace's person keeps their own password; we only add the membership.
-            throw fieldError('password', 'This person already has an account; leave the password empty.');
+            throw fieldError(
+              'password',
+              'This person already has an account; leave the password empty.',
+            );
           }
         } else {
           user = await repo.insertUser(trx, {
@@ -155,12 +160,18 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
     },
 
     /** The first user of an instance (setup), inside the caller's transaction. */
-    insertInstanceAdmin(trx: Executor, input: { email: string; name: string; passwordHash: string }) {
+    insertInstanceAdmin(
+      trx: Executor,
+      input: { email: string; name: string; passwordHash: string },
+    ) {
       return repo.insertUser(trx, { ...input, isInstanceAdmin: true, now: clock.now() });
     },
 
     /** A person with a password, inside the caller's transaction (demo data, tests). */
-    async insertUserWithPassword(trx: Executor, input: { email: string; name: string; password: string }) {
+    async insertUserWithPassword(
+      trx: Executor,
+      input: { email: string; name: string; password: string },
+    ) {
       const passwordHash = await hashPassword(input.password);
       return repo.insertUser(trx, { ...input, passwordHash, now: clock.now() });
     },
@@ -199,7 +210,12 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
     async resetPassword(email: string, password: string) {
       const user = await repo.findUserByEmail(db, email);
       if (!user) throw notFound('User');
-      await repo.updateUserRow(db, user.id, { passwordHash: await hashPassword(password) }, clock.now());
+      await repo.updateUserRow(
+        db,
+        user.id,
+        { passwordHash: await hashPassword(password) },
+        clock.now(),
+      );
       return user;
     },
   };

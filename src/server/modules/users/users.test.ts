@@ -24,7 +24,12 @@ describe('people of a workspace', () => {
       method: 'POST',
       url: '/api/users',
       headers: as(admin),
-      payload: { email: `  ${email.toUpperCase()} `, name: 'Cora Coordinator', role: 'agent', password: PASSWORD },
+      payload: {
+        email: `  ${email.toUpperCase()} `,
+        name: 'Cora Coordinator',
+        role: 'agent',
+        password: PASSWORD,
+      },
     });
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({
@@ -45,7 +50,10 @@ describe('people of a workspace', () => {
       payload: { email, name: 'Fran Desk', role: 'front_desk' },
     });
     expect(response.statusCode).toBe(201);
-    const { user, inviteUrl } = response.json<{ user: { hasPassword: boolean }; inviteUrl: string }>();
+    const { user, inviteUrl } = response.json<{
+      user: { hasPassword: boolean };
+      inviteUrl: string;
+    }>();
     expect(user.hasPassword).toBe(false);
     const token = new URL(inviteUrl).searchParams.get('token') ?? '';
     expect(token).not.toBe('');
@@ -76,7 +84,9 @@ describe('people of a workspace', () => {
       payload: { email: a.adminEmail, name: 'Ada', role: 'viewer', password: 'hijack-attempt-1' },
     });
     expect(withPassword.statusCode).toBe(422);
-    expect(withPassword.json().errors).toEqual([{ field: 'password', message: expect.any(String) }]);
+    expect(withPassword.json().errors).toEqual([
+      { field: 'password', message: expect.any(String) },
+    ]);
 
     const joined = await t.app.inject({
       method: 'POST',
@@ -111,13 +121,24 @@ describe('people of a workspace', () => {
       url: `/api/users?limit=2&cursor=${page1.nextCursor}`,
       headers: as(admin),
     });
-    expect(second.json<{ items: { name: string }[] }>().items.map((u) => u.name)).toEqual(['Cal', 'Dee']);
-    const search = await t.app.inject({ method: 'GET', url: '/api/users?q=ce', headers: as(admin) });
+    expect(second.json<{ items: { name: string }[] }>().items.map((u) => u.name)).toEqual([
+      'Cal',
+      'Dee',
+    ]);
+    const search = await t.app.inject({
+      method: 'GET',
+      url: '/api/users?q=ce',
+      headers: as(admin),
+    });
     expect(search.json<{ items: { name: string }[] }>().items.map((u) => u.name)).toEqual([]);
-    const byName = await t.app.inject({ method: 'GET', url: '/api/users?q=DE', headers: as(admin) });
+    const byName = await t.app.inject({
+      method: 'GET',
+      url: '/api/users?q=DE',
+      headers: as(admin),
+    });
     expect(byName.json<{ items: { name: string }[] }>().items.map((u) => u.name)).toEqual(['Dee']);
 
-    const dee = (byName.json<{ items: { id: string; version: number }[] }>().items)[0]!;
+    const dee = byName.json<{ items: { id: string; version: number }[] }>().items[0]!;
     const stale = await t.app.inject({
       method: 'PATCH',
       url: `/api/users/${dee.id}`,
@@ -186,7 +207,12 @@ describe('roles and permissions', () => {
     const { admin } = await aWorkspace(t);
     const agent = await aMember(t, admin, 'agent');
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: as(agent) });
-    expect(me.json().permissions).toEqual(['lead:read', 'lead:create', 'lead:update', 'lead:convert']);
+    expect(me.json().permissions).toEqual([
+      'lead:read',
+      'lead:create',
+      'lead:update',
+      'lead:convert',
+    ]);
   });
 
   it('limits agents to their own leads when the workspace says so', async () => {
@@ -233,7 +259,11 @@ describe('tenancy', () => {
       payload: { active: false },
     });
     expect(patch.statusCode).toBe(404);
-    const list = await t.app.inject({ method: 'GET', url: '/api/users?limit=200', headers: as(a.admin) });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/api/users?limit=200',
+      headers: as(a.admin),
+    });
     const ids = list.json<{ items: { id: string }[] }>().items.map((u) => u.id);
     expect(ids).toContain(a.admin.userId);
     expect(ids).not.toContain(bAgent.userId);

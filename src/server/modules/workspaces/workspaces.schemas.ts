@@ -10,7 +10,10 @@ export const businessHoursSchema = z
     z.enum(['1', '2', '3', '4', '5', '6', '7']),
     z
       .array(z.object({ start: hhmm, end: hhmm }))
-      .refine((ranges) => ranges.every((r) => r.start < r.end), 'Each range must end after it starts'),
+      .refine(
+        (ranges) => ranges.every((r) => r.start < r.end),
+        'Each range must end after it starts',
+      ),
   )
   .describe('ISO weekday (1 = Monday … 7 = Sunday) → open hours in the workspace time zone')
   .meta({ id: 'BusinessHours' });

@@ -30,14 +30,11 @@ export function toWorkspaceDto(row: WorkspaceRow): WorkspaceDto {
 }
 
 function auditView(dto: WorkspaceDto) {
-  const { id: _id, version: _version, createdAt: _c, updatedAt: _u, ...fields } = dto;
+  const { id, version, createdAt, updatedAt, ...fields } = dto;
   return fields;
 }
 
-export function createWorkspacesService(
-  { db, clock, config }: ServiceDeps,
-  users: UsersService,
-) {
+export function createWorkspacesService({ db, clock, config }: ServiceDeps, users: UsersService) {
   /** Creates a workspace owned by `ownerUserId` (its first admin) in the caller's transaction. */
   async function createWorkspaceFor(
     trx: Executor,
@@ -73,9 +70,7 @@ export function createWorkspacesService(
           message: 'On this instance only instance admins may create workspaces.',
         });
       }
-      return db
-        .transaction()
-        .execute((trx) => createWorkspaceFor(trx, actor.userId, input, actor));
+      return db.transaction().execute((trx) => createWorkspaceFor(trx, actor.userId, input, actor));
     },
 
     async getWorkspace(actor: Actor, workspaceId: string) {

@@ -13,7 +13,9 @@ describe('embedded database', () => {
   it('is opened by one process at a time and keeps its data across restarts', async () => {
     const first = await openDatabase({ databaseUrl: undefined, dataDir: dir });
     await migrateToLatest(first.db);
-    await sql`insert into instance_settings (key, value) values ('probe', '"kept"')`.execute(first.db);
+    await sql`insert into instance_settings (key, value) values ('probe', '"kept"')`.execute(
+      first.db,
+    );
 
     const second = openDatabase({ databaseUrl: undefined, dataDir: dir });
     await expect(second).rejects.toBeInstanceOf(DataDirLockedError);

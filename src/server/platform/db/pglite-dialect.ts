@@ -37,20 +37,17 @@ class PGliteConnection implements DatabaseConnection {
       const last = results.at(-1);
       return {
         rows: (last?.rows ?? []) as R[],
-        numAffectedRows:
-          last?.affectedRows === undefined ? undefined : BigInt(last.affectedRows),
+        numAffectedRows: last?.affectedRows === undefined ? undefined : BigInt(last.affectedRows),
       };
     }
     const result = await this.pg.query<R>(query.sql, [...query.parameters]);
     return {
       rows: result.rows,
-      numAffectedRows:
-        result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
+      numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
     };
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(
+  streamQuery<R>(
     _query: CompiledQuery,
     _chunkSize?: number,
   ): AsyncIterableIterator<QueryResult<R>> {
@@ -98,10 +95,11 @@ class PGliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
     const release = this.#releases.get(connection);
     this.#releases.delete(connection);
     release?.();
+    return Promise.resolve();
   }
 
   async destroy(): Promise<void> {

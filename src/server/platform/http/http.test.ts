@@ -15,11 +15,19 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => unknown }, status: number) {
+function expectProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; json: () => unknown },
+  status: number,
+) {
   expect(response.statusCode).toBe(status);
   expect(response.headers['content-type']).toContain('application/problem+json');
   const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(body.requestId).toBe(response.headers['x-request-id']);
   return body;
 }
@@ -42,7 +50,10 @@ describe('errors as problem+json', () => {
       payload: { email: 42, password: true },
     });
     const body = expectProblem(response, 400);
-    expect((body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['email', 'password']);
+    expect((body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([
+      'email',
+      'password',
+    ]);
   });
 
   it('answers missing and invalid values with 422 and field errors', async () => {
@@ -140,7 +151,10 @@ describe('OpenAPI', () => {
   it('is a valid OpenAPI 3.1 document that lists every API route', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(response.statusCode).toBe(200);
-    const document = response.json<{ openapi: string; paths: Record<string, Record<string, { description?: string }>> }>();
+    const document = response.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { description?: string }>>;
+    }>();
     expect(document.openapi).toBe('3.1.0');
     await SwaggerParser.validate(structuredClone(document) as never);
 
@@ -151,7 +165,9 @@ describe('OpenAPI', () => {
       const operation = document.paths[path]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.url} missing from OpenAPI`).toBeDefined();
       // Each operation says who may call it.
-      expect(operation?.description).toMatch(/Requires permission|Any signed-in member|No sign-in needed/);
+      expect(operation?.description).toMatch(
+        /Requires permission|Any signed-in member|No sign-in needed/,
+      );
     }
   });
 
@@ -187,7 +203,11 @@ describe('CORS when configured', () => {
 describe('optimistic concurrency on workspace settings', () => {
   it('rejects a stale If-Match with 412 and accepts the current version', async () => {
     const { admin, workspaceId } = await aWorkspace(t);
-    const current = await t.app.inject({ method: 'GET', url: `/api/workspaces/${workspaceId}`, headers: as(admin) });
+    const current = await t.app.inject({
+      method: 'GET',
+      url: `/api/workspaces/${workspaceId}`,
+      headers: as(admin),
+    });
     const etag = current.headers.etag as string;
     const first = await t.app.inject({
       method: 'PATCH',
@@ -207,7 +227,11 @@ describe('optimistic concurrency on workspace settings', () => {
       method: 'PATCH',
       url: `/api/workspaces/${workspaceId}`,
       headers: as(admin),
-      payload: { timeZone: 'Mars/Olympus', currency: 'XYZ', businessHours: { '1': [{ start: '18:00', end: '09:00' }] } },
+      payload: {
+        timeZone: 'Mars/Olympus',
+        currency: 'XYZ',
+        businessHours: { '1': [{ start: '18:00', end: '09:00' }] },
+      },
     });
     const problem = expectProblem(invalid, 422);
     expect((problem.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([

@@ -3,7 +3,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import Router from 'find-my-way';
 import { z } from 'zod';
-import { AppError, ERROR_STATUS, ERROR_TITLES, type ErrorCode, type FieldError } from '../errors.js';
+import {
+  AppError,
+  ERROR_STATUS,
+  ERROR_TITLES,
+  type ErrorCode,
+  type FieldError,
+} from '../errors.js';
 
 export const problemSchema = z
   .object({
