@@ -30,6 +30,7 @@ import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import type { ServiceDeps } from './platform/deps.js';
+import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
 import { VERSION } from './platform/version.js';
@@ -63,7 +64,8 @@ export type Services = ReturnType<typeof createServices>;
 
 export async function buildApp(options: BuildAppOptions) {
   const { config, database } = options;
-  const services = createServices({ db: database.db, clock: options.clock ?? systemClock, config });
+  const clock = options.clock ?? systemClock;
+  const services = createServices({ db: database.db, clock, config });
 
   const app = Fastify({
     logger: options.logger ?? {
@@ -110,6 +112,7 @@ export async function buildApp(options: BuildAppOptions) {
   }
 
   registerAuthentication(app, (credentials) => services.auth.resolveActor(credentials));
+  registerIdempotency(app, database.db, clock);
   await registerOpenApi(app, VERSION);
 
   registerHealthRoutes(app, database.kind, VERSION);
