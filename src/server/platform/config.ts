@@ -13,8 +13,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ADMIN_EMAIL: z.string().email().optional(),
-  ADMIN_PASSWORD: z.string().min(8).optional(),
+  ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'Use at least 10 characters').optional(),
   ADMIN_NAME: z.string().min(1).default('Administrator'),
   DEMO: booleanFlag.default(false),
   SESSION_IDLE_MINUTES: z.coerce

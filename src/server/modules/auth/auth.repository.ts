@@ -61,15 +61,6 @@ export function findLiveSession(db: Executor, tokenHash: string, now: Date, idle
     .executeTakeFirst();
 }
 
-export function findSessionCsrf(db: Executor, sessionId: string) {
-  return db
-    .selectFrom('sessions')
-    .select('csrf_token')
-    .where('id', '=', sessionId)
-    .executeTakeFirst()
-    .then((row) => row?.csrf_token ?? null);
-}
-
 export function touchSession(db: Executor, sessionId: string, now: Date) {
   return db
     .updateTable('sessions')

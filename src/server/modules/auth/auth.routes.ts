@@ -136,7 +136,7 @@ export function registerAuthRoutes(app: App, auth: AuthService, config: Config):
         response: { 200: meResponseSchema },
       },
     },
-    (request) => auth.me(actorOf(request)),
+    (request) => auth.me(actorOf(request), request.csrfToken),
   );
 
   app.post(
@@ -160,7 +160,7 @@ export function registerAuthRoutes(app: App, auth: AuthService, config: Config):
         ip: request.ip,
       });
       if (!switched) throw new AppError('unauthenticated');
-      return auth.me(switched.actor);
+      return auth.me(switched.actor, switched.csrfToken);
     },
   );
 }

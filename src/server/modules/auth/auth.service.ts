@@ -130,12 +130,11 @@ export function createAuthService(
       return startSession(member, member.workspace_id, client);
     },
 
-    async me(actor: Actor) {
-      const [user, workspace, memberships, csrfToken] = await Promise.all([
+    async me(actor: Actor, csrfToken: string | null) {
+      const [user, workspace, memberships] = await Promise.all([
         users.findMemberForSignIn(actor.workspaceId, actor.userId),
         workspaces.findWorkspace(actor.workspaceId),
         users.listWorkspacesOf(actor.userId),
-        actor.sessionId ? repo.findSessionCsrf(db, actor.sessionId) : Promise.resolve(null),
       ]);
       if (!user || !workspace) throw new AppError('unauthenticated');
       return {

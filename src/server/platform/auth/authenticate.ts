@@ -16,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** The session's CSRF token (null for API-token callers). */
+    csrfToken: string | null;
   }
 }
 
@@ -40,6 +42,7 @@ export type ResolveActor = (credentials: Credentials) => Promise<ResolvedActor |
 
 export function registerAuthentication(app: FastifyInstance, resolveActor: ResolveActor): void {
   app.decorateRequest('actor', null);
+  app.decorateRequest('csrfToken', null);
 
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
@@ -76,6 +79,7 @@ export function registerAuthentication(app: FastifyInstance, resolveActor: Resol
     }
     if (access !== 'authenticated') requirePermission(resolved.actor, access);
     request.actor = resolved.actor;
+    request.csrfToken = resolved.csrfToken;
   });
 }
 
