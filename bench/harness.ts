@@ -1,0 +1,566 @@
+// Benchmark harness: builds the server, starts it on a chosen backend with fresh data, runs
+// autocannon against it and cleans up (server process, temp data dir, bench database).
+// Benchmarks under bench/benchmarks/ only describe what to load; this file does the rest.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
+const CLI_PATH = path.join(REPO_ROOT, 'dist', 'server', 'cli.js');
+
+export const BACKENDS = ['pglite', 'postgres'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** Where the PostgreSQL backend creates its throwaway database (any db we may connect to). */
+export const POSTGRES_URL =
+  process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const STARTUP_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: everything that must not outlive the run registers here, so Ctrl-C cleans up too.
+
+const cleanups = new Set<() => Promise<void>>();
+
+function deferCleanup(cleanup: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  const once = () => {
+    cleanups.delete(once);
+    done ??= cleanup();
+    return done;
+  };
+  cleanups.add(once);
+  return once;
+}
+
+/** Runs every pending cleanup, newest first; reports failures instead of throwing. */
+export async function runCleanups(): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`cleanup failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build
+
+/** Compiles src/ to dist/ with the project's own build script. */
+export async function buildServer(): Promise<void> {
+  log('building the server (npm run build)…');
+  const output: string[] = [];
+  const child = spawn('npm', ['run', 'build'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const code = await waitForExit(child);
+  if (code !== 0) {
+    throw new Error(`npm run build failed (exit ${code}):\n${output.join('')}`);
+  }
+  if (!fs.existsSync(CLI_PATH)) throw new Error(`The build did not produce ${CLI_PATH}.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backends
+
+/** The backend cannot be used on this machine (e.g. PostgreSQL is not reachable). */
+export class BackendUnavailableError extends Error {}
+
+interface BenchDatabase {
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}
+
+async function withPgClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// A run cut short (tsx SIGKILLs a child that is slow to acknowledge Ctrl-C) cannot clean up after
+// itself, so each run sweeps what such runs left: only old, unused leftovers, never a live run's.
+const LEFTOVER_AGE_MS = 10 * 60_000;
+const BENCH_DB_PATTERN = /^lk_bench_(\d+)_[0-9a-f]+$/;
+
+async function dropLeftoverDatabases(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database d WHERE datname LIKE 'lk\\_bench\\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+  );
+  for (const { datname } of rows) {
+    const createdAt = Number(BENCH_DB_PATTERN.exec(datname)?.[1] ?? Number.NaN) * 1000;
+    if (!(Date.now() - createdAt > LEFTOVER_AGE_MS)) continue;
+    await client.query(`DROP DATABASE IF EXISTS "${datname}"`);
+    log(`postgres: dropped ${datname}, left by an interrupted run`);
+  }
+}
+
+function removeLeftoverDataDirs(): void {
+  const tmp = os.tmpdir();
+  for (const entry of fs.readdirSync(tmp)) {
+    if (!entry.startsWith('lk-bench-')) continue;
+    const dir = path.join(tmp, entry);
+    try {
+      // A live server refreshes its lock every few seconds.
+      const lock = path.join(dir, 'leadkeeper.lock');
+      const isLocked = fs.existsSync(lock) && Date.now() - fs.statSync(lock).mtimeMs < 60_000;
+      if (isLocked || Date.now() - fs.statSync(dir).mtimeMs < LEFTOVER_AGE_MS) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      log(`pglite: removed ${dir}, left by an interrupted run`);
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
+  }
+}
+
+/** Creates an empty database lk_bench_<unix seconds>_<random> next to POSTGRES_URL's database. */
+async function createBenchDatabase(): Promise<BenchDatabase> {
+  const name = `lk_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
+  try {
+    await withPgClient(POSTGRES_URL, async (client) => {
+      await dropLeftoverDatabases(client);
+      await client.query(`CREATE DATABASE "${name}"`);
+    });
+  } catch (error) {
+    throw new BackendUnavailableError(
+      `PostgreSQL is not usable at ${redactUrl(POSTGRES_URL)} (${(error as Error).message}). ` +
+        'Start it or set BENCH_POSTGRES_URL.',
+    );
+  }
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const drop = deferCleanup(async () => {
+    // FORCE: a server killed mid-run may leave connections behind.
+    await withPgClient(POSTGRES_URL, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
+  });
+  return { url: url.toString(), name, drop };
+}
+
+function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+export interface RunningServer {
+  backend: Backend;
+  baseUrl: string;
+  version: string;
+  /** The server process, e.g. to sample its CPU or memory. */
+  pid: number | undefined;
+  admin: { email: string; password: string };
+  /** Server output after it became ready (CLI messages and logs at LOG_LEVEL=warn). */
+  outputAfterReady: OutputLine[];
+  /** Whether the server process has ended (e.g. crashed under load). */
+  hasExited(): boolean;
+  stop(): Promise<void>;
+}
+
+export interface OutputLine {
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface HealthBody {
+  status: string;
+  db: string;
+  version: string;
+}
+
+/** Starts `node dist/server/cli.js start` on fresh data and waits until /api/health answers. */
+export async function startServer(backend: Backend): Promise<RunningServer> {
+  const port = await findFreePort();
+  const admin = { email: 'bench-admin@example.com', password: randomBytes(12).toString('hex') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    DEMO: '0',
+  };
+  delete env.DATABASE_URL;
+  delete env.PUBLIC_URL;
+  delete env.DATA_DIR;
+
+  let database: BenchDatabase | undefined;
+  let dropDataDir: (() => Promise<void>) | undefined;
+  if (backend === 'postgres') {
+    database = await createBenchDatabase();
+    env.DATABASE_URL = database.url;
+    log(`postgres: created database ${database.name}`);
+  } else {
+    removeLeftoverDataDirs();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-'));
+    env.DATA_DIR = dataDir;
+    dropDataDir = deferCleanup(async () => {
+      await fs.promises.rm(dataDir, { recursive: true, force: true });
+    });
+    log(`pglite: data dir ${dataDir}`);
+  }
+
+  const child = spawn(process.execPath, [CLI_PATH, 'start'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = waitForExit(child);
+  const outputBeforeReady: OutputLine[] = [];
+  const outputAfterReady: OutputLine[] = [];
+  let isReady = false;
+  let onReady: (() => void) | undefined;
+  for (const [name, stream] of [
+    ['stdout', child.stdout],
+    ['stderr', child.stderr],
+  ] as const) {
+    readline.createInterface({ input: stream }).on('line', (line) => {
+      (isReady ? outputAfterReady : outputBeforeReady).push({ stream: name, line });
+      if (!isReady && line.includes(' is listening on ')) {
+        isReady = true;
+        onReady?.();
+      }
+    });
+  }
+
+  const stopServer = deferCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+  });
+  const stop = async () => {
+    await stopServer();
+    await database?.drop();
+    await dropDataDir?.();
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the server did not start within ${STARTUP_TIMEOUT_MS / 1000}s`)),
+        STARTUP_TIMEOUT_MS,
+      );
+      onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (isReady) onReady();
+      exited.then(
+        (code) => {
+          clearTimeout(timer);
+          reject(new Error(`the server exited (code ${code}) before it was ready`));
+        },
+        (error: unknown) => reject(error as Error),
+      );
+    });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const response = await fetch(`${baseUrl}/api/health`);
+    const health = (await response.json()) as HealthBody;
+    if (response.status !== 200 || health.status !== 'ok' || health.db !== backend) {
+      throw new Error(
+        `GET /api/health answered ${response.status} ${JSON.stringify(health)}; ` +
+          `expected status "ok" on db "${backend}"`,
+      );
+    }
+    const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+    const version = health.version;
+    return { backend, baseUrl, version, pid: child.pid, admin, outputAfterReady, hasExited, stop };
+  } catch (error) {
+    await stop();
+    const output = outputBeforeReady
+      .slice(-40)
+      .map((o) => o.line)
+      .join('\n');
+    throw new Error(`${backend}: ${(error as Error).message}\nserver output:\n${output}`, {
+      cause: error,
+    });
+  }
+}
+
+function waitForExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** Pino lines at warn (40) or above, and anything on stderr (e.g. a crash's stack trace). */
+export function warningsIn(output: readonly OutputLine[]): string[] {
+  return output
+    .filter(({ stream, line }) => {
+      if (stream === 'stderr') return line.trim() !== '';
+      try {
+        const entry = JSON.parse(line) as { level?: unknown };
+        return typeof entry.level === 'number' && entry.level >= 40;
+      } catch {
+        return false; // the CLI's own messages ("Created the first workspace…")
+      }
+    })
+    .map(({ line }) => line);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+/** A benchmark: what to prepare on a fresh server, and which requests to load it with. */
+export interface Benchmark {
+  name: string;
+  description: string;
+  /** Runs once per backend on a fresh server (sign-in, tokens, data) and returns the scenarios. */
+  prepare(server: RunningServer): Promise<Scenario[]>;
+}
+
+export interface Scenario {
+  /** What the table shows, e.g. "GET /api/me (cookie)". */
+  name: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** The framework's ceiling on this backend; other rows are reported as a ratio of it. */
+  isCeiling?: boolean;
+}
+
+export interface LoadOptions {
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+}
+
+export interface Measurement {
+  backend: Backend;
+  scenario: string;
+  method: string;
+  path: string;
+  isCeiling: boolean;
+  reqPerSecMean: number;
+  reqPerSecStddev: number;
+  latencyMeanMs: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  latencyMaxMs: number;
+  requests: number;
+  durationSeconds: number;
+  /** Connection errors (timeouts included) in the measured run. */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
+  warmup: { requests: number; errors: number; non2xx: number };
+  ratioToCeiling: number | null;
+}
+
+/** Sends the scenario's request once and insists on a 2xx, so a run full of 401s never starts. */
+export async function preflight(server: RunningServer, scenario: Scenario): Promise<unknown> {
+  const response = await fetch(`${server.baseUrl}${scenario.path}`, {
+    method: scenario.method ?? 'GET',
+    headers: scenario.headers,
+    body: scenario.body,
+  });
+  const text = await response.text();
+  if (response.status < 200 || response.status > 299) {
+    throw new Error(
+      `${server.backend}: ${scenario.name} answered ${response.status} before the load: ` +
+        text.slice(0, 300),
+    );
+  }
+  return text ? (JSON.parse(text) as unknown) : null;
+}
+
+function cannon(
+  server: RunningServer,
+  scenario: Scenario,
+  durationSeconds: number,
+  connections: number,
+) {
+  return autocannon({
+    url: `${server.baseUrl}${scenario.path}`,
+    method: scenario.method ?? 'GET',
+    headers: scenario.headers,
+    body: scenario.body,
+    connections,
+    duration: durationSeconds,
+  });
+}
+
+/** Preflight, warm-up (discarded except for its errors), then the measured run. */
+export async function measureScenario(
+  server: RunningServer,
+  scenario: Scenario,
+  options: LoadOptions,
+): Promise<Measurement> {
+  await preflight(server, scenario);
+  log(`${server.backend}: ${scenario.name}: warm-up ${options.warmupSeconds}s…`);
+  const warmup = await cannon(server, scenario, options.warmupSeconds, options.connections);
+  log(
+    `${server.backend}: ${scenario.name}: ${options.durationSeconds}s × ` +
+      `${options.connections} connections…`,
+  );
+  const result = await cannon(server, scenario, options.durationSeconds, options.connections);
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCodes[code] = stats.count ?? 0;
+  }
+  return {
+    backend: server.backend,
+    scenario: scenario.name,
+    method: scenario.method ?? 'GET',
+    path: scenario.path,
+    isCeiling: scenario.isCeiling ?? false,
+    reqPerSecMean: result.requests.mean,
+    reqPerSecStddev: result.requests.stddev,
+    latencyMeanMs: result.latency.mean,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    latencyMaxMs: result.latency.max,
+    requests: result.requests.total,
+    durationSeconds: result.duration,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes,
+    warmup: { requests: warmup.requests.total, errors: warmup.errors, non2xx: warmup.non2xx },
+    ratioToCeiling: null,
+  };
+}
+
+/** Errors and non-2xx answers of a measurement, warm-up included. */
+export function failuresOf(m: Measurement): number {
+  return m.errors + m.non2xx + m.warmup.errors + m.warmup.non2xx;
+}
+
+/** Fills ratioToCeiling from the ceiling row of the same backend. */
+export function addCeilingRatios(measurements: Measurement[]): void {
+  for (const m of measurements) {
+    const ceiling = measurements.find((c) => c.backend === m.backend && c.isCeiling);
+    m.ratioToCeiling =
+      ceiling && ceiling.reqPerSecMean > 0 ? m.reqPerSecMean / ceiling.reqPerSecMean : null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+// autocannon reports latency percentiles in whole milliseconds; do not pretend otherwise.
+function formatMs(value: number): string {
+  return String(Number(value.toFixed(2)));
+}
+
+export function formatTable(measurements: readonly Measurement[]): string {
+  const header = ['backend', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'vs health', 'errors'];
+  const rows = measurements.map((m) => [
+    m.backend,
+    m.scenario,
+    m.reqPerSecMean.toFixed(0),
+    formatMs(m.latencyP50Ms),
+    formatMs(m.latencyP99Ms),
+    m.ratioToCeiling === null ? '-' : `${(m.ratioToCeiling * 100).toFixed(1)}%`,
+    String(failuresOf(m)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const isNumeric = (i: number) => i >= 2;
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) =>
+        isNumeric(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function machineInfo() {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    totalMemoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
+  };
+}
+
+export function gitInfo(): { commit: string | null; isDirty: boolean | null } {
+  try {
+    const run = (args: string[]) =>
+      execFileSync('git', args, {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    return {
+      commit: run(['rev-parse', 'HEAD']).trim(),
+      isDirty: run(['status', '--porcelain', '--', 'src']).trim() !== '',
+    };
+  } catch {
+    return { commit: null, isDirty: null };
+  }
+}
+
+/** Writes <name>-<label>-<timestamp>.json and, when asked, <name>-latest.json; returns the paths. */
+export function writeResults(
+  name: string,
+  label: string,
+  date: Date,
+  report: unknown,
+  options: { updateLatest: boolean },
+): string[] {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  // ISO 8601 basic-ish: colons are not allowed in file names everywhere.
+  const stamp = date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const written = [path.join(RESULTS_DIR, `${name}-${label}-${stamp}.json`)];
+  if (options.updateLatest) written.push(path.join(RESULTS_DIR, `${name}-latest.json`));
+  for (const file of written) fs.writeFileSync(file, json);
+  return written;
+}

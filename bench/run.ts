@@ -1,0 +1,227 @@
+// Benchmark runner: `npm run bench -- <name> [--backend pglite|postgres|both] [--duration S]
+// [--connections N] [--warmup S] [--no-build]`. Prints a table, writes bench/results/*.json and
+// exits non-zero when any request failed, so a run full of 401s never passes for figures.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { authBenchmark } from './benchmarks/auth.js';
+import {
+  addCeilingRatios,
+  BACKENDS,
+  BackendUnavailableError,
+  buildServer,
+  failuresOf,
+  formatTable,
+  gitInfo,
+  log,
+  machineInfo,
+  measureScenario,
+  runCleanups,
+  startServer,
+  warningsIn,
+  writeResults,
+  type Backend,
+  type Benchmark,
+  type LoadOptions,
+  type Measurement,
+  type RunningServer,
+} from './harness.js';
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  [authBenchmark.name]: authBenchmark,
+};
+
+const BACKEND_CHOICES = [...BACKENDS, 'both'] as const;
+type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+const USAGE =
+  'usage: npm run bench -- <name> [--backend pglite|postgres|both] [--duration S] ' +
+  '[--connections N] [--warmup S] [--no-build]';
+
+function listBenchmarks(): string {
+  return Object.values(BENCHMARKS)
+    .map((b) => `  ${b.name.padEnd(10)} ${b.description}`)
+    .join('\n');
+}
+
+function positiveInt(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  }
+  return parsed;
+}
+
+class UsageError extends Error {}
+
+interface ServerReport {
+  backend: Backend;
+  version: string;
+  /** Log lines at warn or above written while the load ran. */
+  warnings: number;
+  warningSample: string[];
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        backend: { type: 'string', default: 'both' },
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '10' },
+        warmup: { type: 'string', default: '2' },
+        'no-build': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine();
+  const name = positionals[0];
+  const benchmark = name === undefined ? undefined : BENCHMARKS[name];
+  if (values.help || !benchmark || positionals.length > 1) {
+    if (name !== undefined && !benchmark) process.stderr.write(`Unknown benchmark "${name}".\n`);
+    process.stderr.write(`${USAGE}\n\nAvailable benchmarks:\n${listBenchmarks()}\n`);
+    return values.help && !name ? 0 : 1;
+  }
+  const choice = values.backend as BackendChoice;
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  const backends: Backend[] = choice === 'both' ? [...BACKENDS] : [choice];
+  const load: LoadOptions = {
+    durationSeconds: positiveInt(values.duration, '--duration'),
+    connections: positiveInt(values.connections, '--connections'),
+    warmupSeconds: positiveInt(values.warmup, '--warmup'),
+  };
+
+  if (!values['no-build']) await buildServer();
+
+  const startedAt = new Date();
+  const machine = machineInfo();
+  if ((machine.loadAverage[0] ?? 0) > machine.cores * 0.5) {
+    log(`note: load average is ${machine.loadAverage.join(' ')} on ${machine.cores} cores;`);
+    log('      figures will be lower and noisier than on an idle machine.');
+  }
+  const measurements: Measurement[] = [];
+  const skipped: { backend: Backend; reason: string }[] = [];
+  const failures: string[] = [];
+  const servers: ServerReport[] = [];
+
+  for (const backend of backends) {
+    let server: RunningServer;
+    try {
+      server = await startServer(backend);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (error instanceof BackendUnavailableError && choice === 'both') {
+        log(`SKIPPING ${backend}: ${message}`);
+        skipped.push({ backend, reason: message });
+      } else {
+        failures.push(`${backend}: ${message}`);
+      }
+      continue;
+    }
+    log(`${backend}: Leadkeeper ${server.version} ready at ${server.baseUrl}`);
+    try {
+      const scenarios = await benchmark.prepare(server);
+      for (const scenario of scenarios) {
+        const measurement = await measureScenario(server, scenario, load);
+        measurements.push(measurement);
+        const failed = failuresOf(measurement);
+        if (failed > 0) {
+          failures.push(
+            `${backend}: ${scenario.name}: ${failed} failed requests ` +
+              `(errors ${measurement.errors + measurement.warmup.errors}, ` +
+              `timeouts ${measurement.timeouts}, non-2xx ${measurement.non2xx + measurement.warmup.non2xx}, ` +
+              `status codes ${JSON.stringify(measurement.statusCodes)})`,
+          );
+        }
+        if (server.hasExited()) throw new Error('the server process exited during the load');
+      }
+    } catch (error) {
+      failures.push(`${backend}: ${(error as Error).message}`);
+    } finally {
+      const warnings = warningsIn(server.outputAfterReady);
+      servers.push({
+        backend,
+        version: server.version,
+        warnings: warnings.length,
+        warningSample: warnings.slice(0, 5),
+      });
+      await server.stop();
+    }
+  }
+
+  addCeilingRatios(measurements);
+  const ok = failures.length === 0 && measurements.length > 0;
+  const report = {
+    benchmark: benchmark.name,
+    description: benchmark.description,
+    date: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    ok,
+    parameters: {
+      backend: choice,
+      backends,
+      host: '127.0.0.1',
+      durationSeconds: load.durationSeconds,
+      warmupSeconds: load.warmupSeconds,
+      connections: load.connections,
+      pipelining: 1,
+    },
+    machine: { ...machine, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))) },
+    git: gitInfo(),
+    servers,
+    results: measurements,
+    skipped,
+    failures,
+  };
+
+  if (measurements.length > 0) process.stdout.write(`\n${formatTable(measurements)}\n\n`);
+  // auth-latest.json only ever holds a clean run; failed runs keep their timestamped file.
+  const files = writeResults(benchmark.name, choice, startedAt, report, { updateLatest: ok });
+  for (const file of files) log(`wrote ${file}`);
+  for (const s of skipped) log(`skipped ${s.backend}: ${s.reason}`);
+  for (const s of servers.filter((r) => r.warnings > 0)) {
+    log(`${s.backend}: the server logged ${s.warnings} warning/error lines under load, e.g.:`);
+    for (const line of s.warningSample) log(`  ${line.slice(0, 400)}`);
+  }
+  if (!ok) {
+    log('FAILED — these figures are not valid:');
+    for (const failure of failures) log(`  ${failure}`);
+    if (measurements.length === 0 && failures.length === 0) log('  nothing was measured');
+    return 1;
+  }
+  return 0;
+}
+
+let isInterrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    isInterrupted = true;
+    log(`${signal}: stopping servers and removing bench data…`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error: unknown) => {
+    const isUsage = error instanceof UsageError;
+    process.stderr.write(
+      `${isUsage ? `${error.message}\n${USAGE}` : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  })
+  .then(async (code) => {
+    await runCleanups();
+    if (!isInterrupted) process.exit(code);
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  });
