@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type BuildAppOptions } from '../../src/server/app.js';
 import { ManualClock } from '../../src/server/platform/clock.js';
 import { loadConfig, type Config } from '../../src/server/platform/config.js';
 import {
@@ -67,12 +67,21 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; beforeReady?: (app: App) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    beforeReady?: (app: App) => void;
+    logger?: BuildAppOptions['logger'];
+  } = {},
 ) {
   const database = await openTestDatabase();
   const clock = new ManualClock(new Date('2026-03-02T09:00:00Z'));
   const config = testConfig(options.env);
-  const { app, services, routes } = await buildApp({ config, database, clock, logger: false });
+  const { app, services, routes } = await buildApp({
+    config,
+    database,
+    clock,
+    logger: options.logger ?? false,
+  });
   options.beforeReady?.(app);
   await app.ready();
   return {

@@ -244,3 +244,22 @@ describe('sessions', () => {
     expect(response.statusCode).toBe(404);
   });
 });
+
+describe('creating workspaces', () => {
+  it('can be limited to instance admins by an instance setting', async () => {
+    const limited = await createTestApp({ env: { WORKSPACE_CREATION: 'instance_admins' } });
+    try {
+      const { admin } = await aWorkspace(limited); // a workspace admin, not an instance admin
+      const refused = await limited.app.inject({
+        method: 'POST',
+        url: '/api/workspaces',
+        headers: as(admin),
+        payload: { name: 'Side business' },
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().detail).toContain('instance admins');
+    } finally {
+      await limited.close();
+    }
+  });
+});

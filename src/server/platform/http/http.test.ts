@@ -24,7 +24,7 @@ function expectProblem(
   const body = response.json() as Record<string, unknown>;
   expect(body).toMatchObject({
     status,
-    type: expect.any(String),
+    type: expect.stringMatching(/^urn:leadkeeper:problem:[a-z-]+$/),
     title: expect.any(String),
     detail: expect.any(String),
   });
@@ -175,6 +175,29 @@ describe('OpenAPI', () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/docs/' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('swagger');
+  });
+});
+
+describe('structured logs', () => {
+  it('writes JSON lines that all carry the request id, and no credentials', async () => {
+    const lines: string[] = [];
+    const logged = await createTestApp({
+      logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
+    });
+    try {
+      await logged.app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { 'x-request-id': 'log-check-1', authorization: 'Bearer lk_secret_value' },
+      });
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      const forRequest = entries.filter((entry) => entry.reqId === 'log-check-1');
+      expect(forRequest.length).toBeGreaterThanOrEqual(2); // incoming request + completed
+      expect(entries.filter((entry) => 'req' in entry || 'res' in entry)).toEqual(forRequest);
+      expect(lines.join('\n')).not.toContain('lk_secret_value');
+    } finally {
+      await logged.close();
+    }
   });
 });
 

@@ -43,7 +43,7 @@ export function sendProblem(
 ): FastifyReply {
   const status = ERROR_STATUS[code];
   const problem: Problem = {
-    type: `https://leadkeeper.dev/problems/${code.replaceAll('_', '-')}`,
+    type: `urn:leadkeeper:problem:${code.replaceAll('_', '-')}`,
     title: ERROR_TITLES[code],
     status,
     detail,
