@@ -15,7 +15,7 @@ import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { ApiTokensService } from '../api-tokens/api-tokens.service.js';
 import type { UsersService } from '../users/users.service.js';
-import type { WorkspacesService } from '../workspaces/workspaces.service.js';
+import { toWorkspaceDto, type WorkspacesService } from '../workspaces/workspaces.service.js';
 import * as repo from './auth.repository.js';
 import type { SessionUserDto } from './auth.schemas.js';
 
@@ -131,16 +131,18 @@ export function createAuthService(
     },
 
     async me(actor: Actor, csrfToken: string | null) {
-      const [user, workspace, memberships] = await Promise.all([
-        users.findMemberForSignIn(actor.workspaceId, actor.userId),
-        workspaces.findWorkspace(actor.workspaceId),
-        users.listWorkspacesOf(actor.userId),
-      ]);
-      if (!user || !workspace) throw new AppError('unauthenticated');
+      const memberships = await users.listMembershipsWithWorkspaces(actor.userId);
+      const current = memberships.find((m) => m.id === actor.workspaceId);
+      if (!current) throw new AppError('unauthenticated');
       return {
-        user: toSessionUser(user),
-        workspace,
-        workspaces: memberships,
+        user: {
+          id: actor.userId,
+          email: current.user_email,
+          name: current.user_name,
+          isInstanceAdmin: current.user_is_instance_admin,
+        },
+        workspace: toWorkspaceDto(current),
+        workspaces: memberships.map((m) => ({ id: m.id, name: m.name, role: m.role })),
         role: actor.role,
         permissions: PERMISSIONS.filter((permission) => actor.permissions.has(permission)),
         csrfToken,

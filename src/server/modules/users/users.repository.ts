@@ -199,6 +199,26 @@ export function listMembershipsOfUser(db: Executor, userId: string) {
     .execute();
 }
 
+/** The person and each workspace they actively belong to (full workspace rows), in one query. */
+export function listMembershipsWithWorkspaces(db: Executor, userId: string) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .selectAll('workspaces')
+    .select([
+      'memberships.role',
+      'users.email as user_email',
+      'users.name as user_name',
+      'users.is_instance_admin as user_is_instance_admin',
+    ])
+    .where('memberships.user_id', '=', userId)
+    .where('memberships.is_active', '=', true)
+    .where('users.is_active', '=', true)
+    .orderBy('workspaces.name')
+    .execute();
+}
+
 export function insertInvite(
   db: Executor,
   values: {

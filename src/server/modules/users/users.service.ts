@@ -151,6 +151,11 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
       return repo.findMember(db, workspaceId, userId);
     },
 
+    /** Everything /api/me shows about a person: their workspaces with settings and roles. */
+    listMembershipsWithWorkspaces(userId: string) {
+      return repo.listMembershipsWithWorkspaces(db, userId);
+    },
+
     listWorkspacesOf(userId: string) {
       return repo.listMembershipsOfUser(db, userId);
     },
