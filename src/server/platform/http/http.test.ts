@@ -7,6 +7,15 @@ beforeAll(async () => {
   t = await createTestApp({
     env: { BODY_LIMIT_BYTES: '2048' },
     beforeReady: (app) => {
+      app.post(
+        '/api/test/race',
+        { config: { access: 'public' }, schema: { hide: true } },
+        async () => {
+          const values = { key: 'race', value: '1' };
+          await t.db.insertInto('instance_settings').values(values).execute();
+          await t.db.insertInto('instance_settings').values(values).execute();
+        },
+      );
       app.get('/api/test/boom', { config: { access: 'public' }, schema: { hide: true } }, () => {
         throw new Error('relation "secret_table" does not exist at /srv/app/src/x.ts:12');
       });
@@ -108,6 +117,11 @@ describe('errors as problem+json', () => {
     const body = expectProblem(response, 500);
     expect(JSON.stringify(body)).not.toMatch(/secret_table|src\/x\.ts|stack/);
     expect(body.detail).toBe('Something went wrong on our side.');
+  });
+
+  it('answers a unique-key race with 409, not 500', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/api/test/race' });
+    expect(expectProblem(response, 409).detail).toBe('This record already exists.');
   });
 
   it('keeps a caller-supplied request id and makes one up otherwise', async () => {

@@ -88,6 +88,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         toFieldErrors(issues, error.validationContext),
       );
     }
+    if (isUniqueViolation(error)) {
+      // Two requests raced to create the same thing; the loser learns it exists.
+      return sendProblem(request, reply, 'conflict', 'This record already exists.');
+    }
     const status = error.statusCode ?? 500;
     const code = status >= 500 ? undefined : CODE_BY_STATUS.get(status);
     if (code === undefined) {
@@ -127,6 +131,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     return sendProblem(request, reply, 'not_found', `No route for ${request.method} ${path}.`);
   });
+}
+
+/** PostgreSQL's unique_violation, from node-postgres or PGlite. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '23505';
 }
 
 function describeFrameworkError(error: FastifyError, code: ErrorCode): string {
