@@ -122,6 +122,20 @@ describe('leadkeeper CLI', () => {
     });
   });
 
+  it('adds people only on behalf of an admin of the workspace', async () => {
+    await expect(
+      cli(
+        'create-user',
+        '--email',
+        'sneaky@demo.test',
+        '--name',
+        'Sneaky',
+        '--as',
+        'frontdesk@demo.leadkeeper.test',
+      ),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('is not an admin') });
+  });
+
   it('fails with a readable message and exit code 1', async () => {
     await expect(
       cli('reset-password', '--email', 'nobody@demo.test', '--password', 'whatever-long'),

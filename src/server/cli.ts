@@ -144,6 +144,11 @@ program
         const admin = await services.users.findUserByEmail(options.as);
         if (!admin) throw new AppError('not_found', { message: `No user ${options.as}.` });
         const workspace = await resolveWorkspace(services, admin.id, options.workspace);
+        if (workspace.role !== 'admin') {
+          throw new AppError('forbidden', {
+            message: `${options.as} is not an admin of "${workspace.name}".`,
+          });
+        }
         const actor = systemActorFor(workspace.id, admin.id);
         const created = await services.users.createUser(actor, {
           email: options.email.trim().toLowerCase(),
