@@ -1,0 +1,72 @@
+// Table-driven over the route list: every route that names a record by id answers 404 when the
+// record belongs to another workspace. A new route with an id fails this test until it gets a
+// factory below, so isolation is checked for every endpoint, not only the ones we remembered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  aMember,
+  aWorkspace,
+  as,
+  createTestApp,
+  type Session,
+  type TestApp,
+} from './support/test-app.js';
+
+let t: TestApp;
+let mine: Session;
+const theirs: Record<string, string> = {};
+
+/** For each path prefix: make a record in the other workspace and return its id. */
+const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<string>> = {
+  '/api/users/:id': async (other) => (await aMember(t, other, 'agent')).userId,
+  '/api/workspaces/:id': (other) => Promise.resolve(other.workspaceId),
+  '/api/api-tokens/:id': async (other) => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/api-tokens',
+      headers: as(other),
+      payload: { name: 'theirs' },
+    });
+    return created.json<{ id: string }>().id;
+  },
+};
+
+// A body that passes validation, so the answer is about the record, not the payload.
+const VALID_BODIES: Record<string, unknown> = {
+  'PATCH /api/users/:id': { name: 'Renamed' },
+  'PATCH /api/workspaces/:id': { name: 'Renamed' },
+};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  mine = (await aWorkspace(t, 'Mine')).admin;
+  const other = (await aWorkspace(t, 'Theirs')).admin;
+  for (const [path, make] of Object.entries(OTHER_WORKSPACE_RECORDS))
+    theirs[path] = await make(other);
+});
+afterAll(async () => t.close());
+
+describe('workspace isolation', () => {
+  it('has a record factory for every route that takes an id', () => {
+    const withId = [...new Set(t.routes.filter((r) => r.url.includes(':id')).map((r) => r.url))];
+    expect(withId.length).toBeGreaterThan(0);
+    expect(withId.filter((url) => !(url in OTHER_WORKSPACE_RECORDS))).toEqual([]);
+  });
+
+  it("answers 404 for another workspace's record on every such route", async () => {
+    const routes = t.routes.filter((r) => r.url.includes(':id'));
+    const answers: string[] = [];
+    for (const route of routes) {
+      const id = theirs[route.url];
+      const response = await t.app.inject({
+        method: route.method as 'GET',
+        url: route.url.replace(':id', id ?? 'missing'),
+        headers: as(mine),
+        ...(route.method === 'GET' || route.method === 'DELETE'
+          ? {}
+          : { payload: VALID_BODIES[`${route.method} ${route.url}`] ?? {} }),
+      });
+      answers.push(`${route.method} ${route.url} → ${response.statusCode}`);
+    }
+    expect(answers).toEqual(routes.map((r) => `${r.method} ${r.url} → 404`));
+  });
+});
