@@ -13,12 +13,28 @@ import {
 
 let t: TestApp;
 let mine: Session;
-const theirs: Record<string, string> = {};
+type Params = Record<string, string>;
+const theirs: Record<string, Params> = {};
 
-/** For each path prefix: make a record in the other workspace and return its id. */
-const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<string>> = {
-  '/api/users/:id': async (other) => (await aMember(t, other, 'agent')).userId,
-  '/api/workspaces/:id': (other) => Promise.resolve(other.workspaceId),
+let pipelines = 0;
+async function theirPipeline(other: Session) {
+  pipelines += 1;
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/api/pipelines',
+    headers: as(other),
+    payload: {
+      name: `Theirs ${pipelines}`,
+      stages: [{ name: 'A' }, { name: 'W', kind: 'won' }, { name: 'L', kind: 'lost' }],
+    },
+  });
+  return created.json<{ id: string; stages: { id: string }[] }>();
+}
+
+/** For each route path: make records in the other workspace and return the path's params. */
+const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params>> = {
+  '/api/users/:id': async (other) => ({ id: (await aMember(t, other, 'agent')).userId }),
+  '/api/workspaces/:id': (other) => Promise.resolve({ id: other.workspaceId }),
   '/api/api-tokens/:id': async (other) => {
     const created = await t.app.inject({
       method: 'POST',
@@ -26,14 +42,25 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<string
       headers: as(other),
       payload: { name: 'theirs' },
     });
-    return created.json<{ id: string }>().id;
+    return { id: created.json<{ id: string }>().id };
+  },
+  '/api/pipelines/:id': async (other) => ({ id: (await theirPipeline(other)).id }),
+  '/api/pipelines/:id/stages': async (other) => ({ id: (await theirPipeline(other)).id }),
+  '/api/pipelines/:id/stages/reorder': async (other) => ({ id: (await theirPipeline(other)).id }),
+  '/api/pipelines/:id/stages/:stageId': async (other) => {
+    const pipeline = await theirPipeline(other);
+    return { id: pipeline.id, stageId: pipeline.stages[0]!.id };
   },
 };
 
 // A body that passes validation, so the answer is about the record, not the payload.
-const VALID_BODIES: Record<string, unknown> = {
-  'PATCH /api/users/:id': { name: 'Renamed' },
-  'PATCH /api/workspaces/:id': { name: 'Renamed' },
+const VALID_BODIES: Record<string, (params: Params) => unknown> = {
+  'PATCH /api/users/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/workspaces/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/pipelines/:id': () => ({ name: 'Renamed' }),
+  'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
+  'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),
+  'PUT /api/pipelines/:id/stages/reorder': (params) => ({ stageIds: [params.id] }),
 };
 
 beforeAll(async () => {
@@ -47,23 +74,24 @@ afterAll(async () => t.close());
 
 describe('workspace isolation', () => {
   it('has a record factory for every route that takes an id', () => {
-    const withId = [...new Set(t.routes.filter((r) => r.url.includes(':id')).map((r) => r.url))];
+    const withId = [...new Set(t.routes.filter((r) => r.url.includes('/:')).map((r) => r.url))];
     expect(withId.length).toBeGreaterThan(0);
     expect(withId.filter((url) => !(url in OTHER_WORKSPACE_RECORDS))).toEqual([]);
   });
 
   it("answers 404 for another workspace's record on every such route", async () => {
-    const routes = t.routes.filter((r) => r.url.includes(':id'));
+    const routes = t.routes.filter((r) => r.url.includes('/:'));
     const answers: string[] = [];
     for (const route of routes) {
-      const id = theirs[route.url];
+      const params = theirs[route.url] ?? {};
+      const body = VALID_BODIES[`${route.method} ${route.url}`];
       const response = await t.app.inject({
         method: route.method as 'GET',
-        url: route.url.replace(':id', id ?? 'missing'),
+        url: route.url.replace(/:(\w+)/g, (_, name: string) => params[name] ?? 'missing'),
         headers: as(mine),
         ...(route.method === 'GET' || route.method === 'DELETE'
           ? {}
-          : { payload: VALID_BODIES[`${route.method} ${route.url}`] ?? {} }),
+          : { payload: body?.(params) ?? {} }),
       });
       answers.push(`${route.method} ${route.url} → ${response.statusCode}`);
     }

@@ -19,6 +19,8 @@ import { registerAuthRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDemoService } from './modules/demo/demo.service.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerPipelinesRoutes } from './modules/pipelines/pipelines.routes.js';
+import { createPipelinesService } from './modules/pipelines/pipelines.service.js';
 import { registerSetupRoutes } from './modules/setup/setup.routes.js';
 import { createSetupService } from './modules/setup/setup.service.js';
 import { registerUsersRoutes } from './modules/users/users.routes.js';
@@ -55,6 +57,7 @@ export function createServices(deps: ServiceDeps) {
     apiTokens,
     auth,
     auditLog: createAuditLogService(deps),
+    pipelines: createPipelinesService(deps),
     setup: createSetupService(deps, users, workspaces),
     demo: createDemoService(deps, users, workspaces),
   };
@@ -121,6 +124,7 @@ export async function buildApp(options: BuildAppOptions) {
   registerUsersRoutes(app, services.users);
   registerApiTokensRoutes(app, services.apiTokens);
   registerAuditLogRoutes(app, services.auditLog);
+  registerPipelinesRoutes(app, services.pipelines);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

@@ -2,10 +2,12 @@
 // built server and the tests run exactly the same set. Never edit one after it has landed.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-foundation.js';
+import * as m0002 from './migrations/0002-pipelines.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-pipelines': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

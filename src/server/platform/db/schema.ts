@@ -117,6 +117,40 @@ export interface IdempotencyKeysTable {
   completed_at: Timestamp | null;
 }
 
+export const PIPELINE_POLICIES = ['forward_only', 'backward_with_reason'] as const;
+export type PipelinePolicy = (typeof PIPELINE_POLICIES)[number];
+export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
+export type StageKind = (typeof STAGE_KINDS)[number];
+
+export interface PipelinesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  policy: PipelinePolicy;
+  is_default: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
+}
+
+export interface StagesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  pipeline_id: string;
+  name: string;
+  slug: string;
+  position: number;
+  color: string;
+  probability: number;
+  kind: StageKind;
+  max_days_in_stage: number | null;
+  description: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -127,6 +161,8 @@ export interface DB {
   invites: InvitesTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  pipelines: PipelinesTable;
+  stages: StagesTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -137,3 +173,5 @@ export type MembershipRow = Selectable<MembershipsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type PipelineRow = Selectable<PipelinesTable>;
+export type StageRow = Selectable<StagesTable>;

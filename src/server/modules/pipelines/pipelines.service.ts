@@ -1,0 +1,344 @@
+// Use cases for pipelines and their stages: list, create (with stages), rename, change policy,
+// make default, archive; add, edit, reorder and archive stages. Every change bumps the
+// pipeline's version (one ETag for the pipeline and its stages) and is audited.
+import { requirePermission, type Actor } from '../../platform/auth/actor.js';
+import { recordAudit, type Executor } from '../../platform/audit.js';
+import type { PipelineRow, StageKind, StageRow } from '../../platform/db/schema.js';
+import type { ServiceDeps } from '../../platform/deps.js';
+import { AppError, fieldError, notFound } from '../../platform/errors.js';
+import { assertVersion } from '../../platform/http/versioning.js';
+import * as repo from './pipelines.repository.js';
+import type {
+  CreatePipelineInput,
+  PipelineDto,
+  StageDto,
+  StageInput,
+  UpdatePipelineInput,
+  UpdateStageInput,
+} from './pipelines.schemas.js';
+
+const DEFAULT_COLORS: Record<StageKind, string> = {
+  open: '#228be6',
+  won: '#40c057',
+  lost: '#fa5252',
+};
+const DEFAULT_PROBABILITY: Record<StageKind, number> = { open: 10, won: 100, lost: 0 };
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60);
+  return slug || 'stage';
+}
+
+function uniqueSlug(wanted: string, taken: Set<string>): string {
+  let slug = wanted;
+  for (let n = 2; taken.has(slug); n += 1) slug = `${wanted.slice(0, 56)}_${n}`;
+  taken.add(slug);
+  return slug;
+}
+
+function toStageDto(row: StageRow): StageDto {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    position: row.position,
+    color: row.color,
+    probability: row.probability,
+    kind: row.kind,
+    maxDaysInStage: row.max_days_in_stage,
+    description: row.description,
+  };
+}
+
+function toPipelineDto(row: PipelineRow, stages: StageRow[]): PipelineDto {
+  return {
+    id: row.id,
+    name: row.name,
+    policy: row.policy,
+    isDefault: row.is_default,
+    archived: row.archived_at !== null,
+    version: row.version,
+    stages: stages.filter((stage) => stage.pipeline_id === row.id).map(toStageDto),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** A pipeline needs somewhere open to work, somewhere to win and somewhere to lose. */
+function assertKindsCovered(kinds: StageKind[], field: string): void {
+  const missing = (['open', 'won', 'lost'] as const).filter((kind) => !kinds.includes(kind));
+  if (missing.length > 0) {
+    throw fieldError(field, `A pipeline needs at least one ${missing.join(', ')} stage.`);
+  }
+}
+
+export function createPipelinesService({ db, clock }: ServiceDeps) {
+  async function loadPipeline(executor: Executor, workspaceId: string, pipelineId: string) {
+    const row = await repo.findPipeline(executor, workspaceId, pipelineId);
+    if (!row) throw notFound('Pipeline');
+    return toPipelineDto(row, await repo.listStages(executor, workspaceId, [row.id]));
+  }
+
+  /** Runs a change to one pipeline under a row lock, checks If-Match, bumps the version. */
+  async function changePipeline(
+    actor: Actor,
+    pipelineId: string,
+    ifMatch: number | undefined,
+    change: (
+      trx: Executor,
+      pipeline: PipelineRow,
+      stages: StageRow[],
+      now: Date,
+    ) => Promise<{
+      action: string;
+      entityType?: string;
+      entityId?: string;
+      before: object;
+      after: object;
+      /** Fields of the pipeline row itself to change. */
+      patch?: Parameters<typeof repo.updatePipelineRow>[3];
+    }>,
+  ) {
+    requirePermission(actor, 'lead:configure');
+    return db.transaction().execute(async (trx) => {
+      const pipeline = await repo.lockPipeline(trx, actor.workspaceId, pipelineId);
+      if (!pipeline) throw notFound('Pipeline');
+      assertVersion(pipeline.version, ifMatch);
+      const stages = await repo.listStages(trx, actor.workspaceId, [pipelineId]);
+      const now = clock.now();
+      const audit = await change(trx, pipeline, stages, now);
+      // One update applies the pipeline's own fields and bumps its version.
+      await repo.updatePipelineRow(trx, actor.workspaceId, pipelineId, audit.patch ?? {}, now);
+      await recordAudit(trx, clock, actor, {
+        action: audit.action,
+        entityType: audit.entityType ?? 'pipeline',
+        entityId: audit.entityId ?? pipelineId,
+        before: audit.before as Record<string, unknown>,
+        after: audit.after as Record<string, unknown>,
+      });
+      return loadPipeline(trx, actor.workspaceId, pipelineId);
+    });
+  }
+
+  function stageValues(input: StageInput, position: number, taken: Set<string>): repo.StageValues {
+    return {
+      name: input.name,
+      slug: uniqueSlug(input.slug ?? slugify(input.name), taken),
+      position,
+      color: input.color ?? DEFAULT_COLORS[input.kind],
+      probability: input.probability ?? DEFAULT_PROBABILITY[input.kind],
+      kind: input.kind,
+      maxDaysInStage: input.maxDaysInStage ?? null,
+      description: input.description ?? '',
+    };
+  }
+
+  return {
+    async listPipelines(actor: Actor, includeArchived: boolean) {
+      requirePermission(actor, 'lead:read');
+      const rows = await repo.listPipelines(db, actor.workspaceId, includeArchived);
+      const stages = await repo.listStages(
+        db,
+        actor.workspaceId,
+        rows.map((row) => row.id),
+      );
+      return { items: rows.map((row) => toPipelineDto(row, stages)), nextCursor: null };
+    },
+
+    async getPipeline(actor: Actor, pipelineId: string) {
+      requirePermission(actor, 'lead:read');
+      return loadPipeline(db, actor.workspaceId, pipelineId);
+    },
+
+    async createPipeline(actor: Actor, input: CreatePipelineInput) {
+      requirePermission(actor, 'lead:configure');
+      assertKindsCovered(
+        input.stages.map((stage) => stage.kind),
+        'stages',
+      );
+      return db.transaction().execute(async (trx) => {
+        const now = clock.now();
+        const existing = await repo.listPipelines(trx, actor.workspaceId, false);
+        // The first pipeline of a workspace is its default.
+        const isDefault = input.isDefault || !existing.some((p) => p.is_default);
+        if (isDefault) await repo.clearDefaultPipeline(trx, actor.workspaceId, now);
+        const row = await repo.insertPipeline(trx, {
+          workspaceId: actor.workspaceId,
+          name: input.name,
+          policy: input.policy,
+          isDefault,
+          now,
+        });
+        const taken = new Set<string>();
+        await repo.insertStages(
+          trx,
+          actor.workspaceId,
+          row.id,
+          input.stages.map((stage, position) => stageValues(stage, position, taken)),
+          now,
+        );
+        const created = await loadPipeline(trx, actor.workspaceId, row.id);
+        await recordAudit(trx, clock, actor, {
+          action: 'pipeline.created',
+          entityType: 'pipeline',
+          entityId: row.id,
+          after: {
+            name: created.name,
+            policy: created.policy,
+            isDefault: created.isDefault,
+            stages: created.stages.map((stage) => stage.slug),
+          },
+        });
+        return created;
+      });
+    },
+
+    updatePipeline(actor: Actor, pipelineId: string, input: UpdatePipelineInput, ifMatch?: number) {
+      return changePipeline(actor, pipelineId, ifMatch, async (trx, pipeline, _stages, now) => {
+        if (pipeline.archived_at) {
+          throw new AppError('conflict', { message: 'This pipeline is archived.' });
+        }
+        if (input.isDefault && !pipeline.is_default) {
+          await repo.clearDefaultPipeline(trx, pipeline.workspace_id, now);
+        }
+        return {
+          action: 'pipeline.updated',
+          patch: { name: input.name, policy: input.policy, isDefault: input.isDefault },
+          before: { name: pipeline.name, policy: pipeline.policy, isDefault: pipeline.is_default },
+          after: {
+            name: input.name ?? pipeline.name,
+            policy: input.policy ?? pipeline.policy,
+            isDefault: input.isDefault ?? pipeline.is_default,
+          },
+        };
+      });
+    },
+
+    archivePipeline(actor: Actor, pipelineId: string, ifMatch?: number) {
+      return changePipeline(actor, pipelineId, ifMatch, (_trx, pipeline, _stages, now) => {
+        if (pipeline.is_default) {
+          throw new AppError('conflict', {
+            message:
+              'The default pipeline cannot be archived; make another pipeline the default first.',
+          });
+        }
+        return Promise.resolve({
+          action: 'pipeline.archived',
+          patch: { archivedAt: now },
+          before: { archived: false },
+          after: { archived: true },
+        });
+      });
+    },
+
+    addStage(actor: Actor, pipelineId: string, input: StageInput, ifMatch?: number) {
+      return changePipeline(actor, pipelineId, ifMatch, async (trx, pipeline, stages, now) => {
+        const taken = new Set(stages.map((stage) => stage.slug));
+        if (input.slug && taken.has(input.slug))
+          throw fieldError('slug', 'Another stage has this slug.');
+        const values = stageValues(input, stages.length, taken);
+        await repo.insertStages(trx, pipeline.workspace_id, pipeline.id, [values], now);
+        return { action: 'stage.added', before: {}, after: { ...values } };
+      });
+    },
+
+    updateStage(
+      actor: Actor,
+      pipelineId: string,
+      stageId: string,
+      input: UpdateStageInput,
+      ifMatch?: number,
+    ) {
+      return changePipeline(actor, pipelineId, ifMatch, async (trx, pipeline, stages, now) => {
+        const stage = stages.find((s) => s.id === stageId);
+        if (!stage) throw notFound('Stage');
+        if (input.kind && input.kind !== stage.kind) {
+          assertKindsCovered(
+            stages.map((s) => (s.id === stageId ? input.kind! : s.kind)),
+            'kind',
+          );
+        }
+        if (input.slug && stages.some((s) => s.id !== stageId && s.slug === input.slug)) {
+          throw fieldError('slug', 'Another stage has this slug.');
+        }
+        const patch = {
+          name: input.name,
+          slug: input.slug,
+          color: input.color,
+          probability: input.probability,
+          kind: input.kind,
+          maxDaysInStage: input.maxDaysInStage,
+          description: input.description,
+        };
+        await repo.updateStageRow(trx, pipeline.workspace_id, stageId, patch, now);
+        const before = toStageDto(stage);
+        return {
+          action: 'stage.updated',
+          entityType: 'stage',
+          entityId: stageId,
+          before,
+          after: {
+            ...before,
+            ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+          },
+        };
+      });
+    },
+
+    archiveStage(actor: Actor, pipelineId: string, stageId: string, ifMatch?: number) {
+      return changePipeline(actor, pipelineId, ifMatch, async (trx, pipeline, stages, now) => {
+        const stage = stages.find((s) => s.id === stageId);
+        if (!stage) throw notFound('Stage');
+        const remaining = stages.filter((s) => s.id !== stageId);
+        assertKindsCovered(
+          remaining.map((s) => s.kind),
+          'stageId',
+        );
+        await repo.updateStageRow(trx, pipeline.workspace_id, stageId, { archivedAt: now }, now);
+        // Close the gap so positions stay 0…n-1.
+        for (const [position, s] of remaining.entries()) {
+          if (s.position !== position) {
+            await repo.updateStageRow(trx, pipeline.workspace_id, s.id, { position }, now);
+          }
+        }
+        return {
+          action: 'stage.archived',
+          entityType: 'stage',
+          entityId: stageId,
+          before: { archived: false },
+          after: { archived: true },
+        };
+      });
+    },
+
+    reorderStages(actor: Actor, pipelineId: string, stageIds: string[], ifMatch?: number) {
+      return changePipeline(actor, pipelineId, ifMatch, async (trx, pipeline, stages, now) => {
+        const current = stages.map((s) => s.id);
+        const isPermutation =
+          stageIds.length === current.length &&
+          new Set(stageIds).size === stageIds.length &&
+          stageIds.every((id) => current.includes(id));
+        if (!isPermutation) {
+          throw fieldError('stageIds', 'List every active stage of this pipeline exactly once.');
+        }
+        for (const [position, id] of stageIds.entries()) {
+          await repo.updateStageRow(trx, pipeline.workspace_id, id, { position }, now);
+        }
+        const slugOf = new Map(stages.map((s) => [s.id, s.slug]));
+        return {
+          action: 'pipeline.stages_reordered',
+          before: { order: stages.map((s) => s.slug) },
+          after: { order: stageIds.map((id) => slugOf.get(id)) },
+        };
+      });
+    },
+  };
+}
+
+export type PipelinesService = ReturnType<typeof createPipelinesService>;
