@@ -44,6 +44,24 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
     });
     return { id: created.json<{ id: string }>().id };
   },
+  '/api/lead-sources/:id': async (other) => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/lead-sources',
+      headers: as(other),
+      payload: { name: 'Their source' },
+    });
+    return { id: created.json<{ id: string }>().id };
+  },
+  '/api/lost-reasons/:id': async (other) => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/lost-reasons',
+      headers: as(other),
+      payload: { name: 'Their reason' },
+    });
+    return { id: created.json<{ id: string }>().id };
+  },
   '/api/pipelines/:id': async (other) => ({ id: (await theirPipeline(other)).id }),
   '/api/pipelines/:id/stages': async (other) => ({ id: (await theirPipeline(other)).id }),
   '/api/pipelines/:id/stages/reorder': async (other) => ({ id: (await theirPipeline(other)).id }),
@@ -58,6 +76,8 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'PATCH /api/users/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/workspaces/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/pipelines/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/lead-sources/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/lost-reasons/:id': () => ({ name: 'Renamed' }),
   'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
   'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),
   'PUT /api/pipelines/:id/stages/reorder': (params) => ({ stageIds: [params.id] }),

@@ -19,6 +19,10 @@ import { registerAuthRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDemoService } from './modules/demo/demo.service.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerLeadSourcesRoutes } from './modules/lead-sources/lead-sources.routes.js';
+import { createLeadSourcesService } from './modules/lead-sources/lead-sources.service.js';
+import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
+import { createLostReasonsService } from './modules/lost-reasons/lost-reasons.service.js';
 import { registerPipelinesRoutes } from './modules/pipelines/pipelines.routes.js';
 import { createPipelinesService } from './modules/pipelines/pipelines.service.js';
 import { registerSetupRoutes } from './modules/setup/setup.routes.js';
@@ -58,6 +62,8 @@ export function createServices(deps: ServiceDeps) {
     auth,
     auditLog: createAuditLogService(deps),
     pipelines: createPipelinesService(deps),
+    leadSources: createLeadSourcesService(deps),
+    lostReasons: createLostReasonsService(deps),
     setup: createSetupService(deps, users, workspaces),
     demo: createDemoService(deps, users, workspaces),
   };
@@ -125,6 +131,8 @@ export async function buildApp(options: BuildAppOptions) {
   registerApiTokensRoutes(app, services.apiTokens);
   registerAuditLogRoutes(app, services.auditLog);
   registerPipelinesRoutes(app, services.pipelines);
+  registerLeadSourcesRoutes(app, services.leadSources);
+  registerLostReasonsRoutes(app, services.lostReasons);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

@@ -151,6 +151,52 @@ export interface StagesTable {
   archived_at: Timestamp | null;
 }
 
+export const SOURCE_CATEGORIES = [
+  'doctor_referral',
+  'patient_referral',
+  'web_organic',
+  'web_paid',
+  'web_social',
+  'print_ad',
+  'community_event',
+  'school_screening',
+  'walk_in',
+  'phone_call',
+  'email',
+  'web_form',
+  'referral',
+  'partner_referral',
+  'cold_call',
+  'open_house',
+  'social',
+  'ad',
+  'other',
+] as const;
+export type SourceCategory = (typeof SOURCE_CATEGORIES)[number];
+
+export interface LeadSourcesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  category: SourceCategory;
+  monthly_cost: Generated<number>;
+  is_active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LostReasonsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  position: number;
+  is_active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -163,6 +209,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   pipelines: PipelinesTable;
   stages: StagesTable;
+  lead_sources: LeadSourcesTable;
+  lost_reasons: LostReasonsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -175,3 +223,5 @@ export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type PipelineRow = Selectable<PipelinesTable>;
 export type StageRow = Selectable<StagesTable>;
+export type LeadSourceRow = Selectable<LeadSourcesTable>;
+export type LostReasonRow = Selectable<LostReasonsTable>;

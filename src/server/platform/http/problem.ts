@@ -58,6 +58,7 @@ interface ValidationIssue {
   keyword: string;
   instancePath: string;
   message?: string;
+  params?: { expected?: string };
 }
 
 function toFieldErrors(issues: ValidationIssue[], context: string | undefined): FieldError[] {
@@ -76,9 +77,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation as ValidationIssue[];
-      // Wrong JSON types are a malformed request (400); missing or out-of-rule values are 422.
+      // Wrong JSON types are a malformed request (400); missing or out-of-rule values (a
+      // fraction where a whole number is due included) are 422.
       const isWrongType = issues.some(
-        (issue) => issue.keyword === 'invalid_type' && issue.message !== 'Required',
+        (issue) =>
+          issue.keyword === 'invalid_type' &&
+          issue.message !== 'Required' &&
+          issue.params?.expected !== 'int',
       );
       return sendProblem(
         request,
