@@ -31,6 +31,11 @@ async function theirPipeline(other: Session) {
   return created.json<{ id: string; stages: { id: string }[] }>();
 }
 
+async function theirRecord(other: Session, url: string, payload: Record<string, unknown>) {
+  const created = await t.app.inject({ method: 'POST', url, headers: as(other), payload });
+  return created.json<{ id: string }>().id;
+}
+
 /** For each route path: make records in the other workspace and return the path's params. */
 const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params>> = {
   '/api/users/:id': async (other) => ({ id: (await aMember(t, other, 'agent')).userId }),
@@ -62,6 +67,18 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
     });
     return { id: created.json<{ id: string }>().id };
   },
+  '/api/companies/:id': async (other) => ({
+    id: await theirRecord(other, '/api/companies', { name: 'Theirs' }),
+  }),
+  '/api/companies/:id/restore': async (other) => ({
+    id: await theirRecord(other, '/api/companies', { name: 'Theirs' }),
+  }),
+  '/api/contacts/:id': async (other) => ({
+    id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
+  }),
+  '/api/contacts/:id/restore': async (other) => ({
+    id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
+  }),
   '/api/pipelines/:id': async (other) => ({ id: (await theirPipeline(other)).id }),
   '/api/pipelines/:id/stages': async (other) => ({ id: (await theirPipeline(other)).id }),
   '/api/pipelines/:id/stages/reorder': async (other) => ({ id: (await theirPipeline(other)).id }),
@@ -77,6 +94,8 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'PATCH /api/workspaces/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/pipelines/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/lead-sources/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/companies/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/contacts/:id': () => ({ firstName: 'Renamed' }),
   'PATCH /api/lost-reasons/:id': () => ({ name: 'Renamed' }),
   'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
   'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),

@@ -19,6 +19,10 @@ import { registerAuthRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDemoService } from './modules/demo/demo.service.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerCompaniesRoutes } from './modules/companies/companies.routes.js';
+import { createCompaniesService } from './modules/companies/companies.service.js';
+import { registerContactsRoutes } from './modules/contacts/contacts.routes.js';
+import { createContactsService } from './modules/contacts/contacts.service.js';
 import { registerLeadSourcesRoutes } from './modules/lead-sources/lead-sources.routes.js';
 import { createLeadSourcesService } from './modules/lead-sources/lead-sources.service.js';
 import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
@@ -55,7 +59,10 @@ export function createServices(deps: ServiceDeps) {
   const workspaces = createWorkspacesService(deps, users);
   const apiTokens = createApiTokensService(deps);
   const auth = createAuthService(deps, users, workspaces, apiTokens);
+  const companies = createCompaniesService(deps, workspaces);
   return {
+    companies,
+    contacts: createContactsService(deps, workspaces),
     users,
     workspaces,
     apiTokens,
@@ -133,6 +140,8 @@ export async function buildApp(options: BuildAppOptions) {
   registerPipelinesRoutes(app, services.pipelines);
   registerLeadSourcesRoutes(app, services.leadSources);
   registerLostReasonsRoutes(app, services.lostReasons);
+  registerCompaniesRoutes(app, services.companies);
+  registerContactsRoutes(app, services.contacts);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

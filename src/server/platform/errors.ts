@@ -42,16 +42,24 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly fields: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
+  /** Extension members of the problem body, e.g. the candidates of a duplicate. */
+  readonly extra: Record<string, unknown> | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { message?: string; fields?: FieldError[]; headers?: Record<string, string> } = {},
+    options: {
+      message?: string;
+      fields?: FieldError[];
+      headers?: Record<string, string>;
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(options.message ?? ERROR_TITLES[code]);
     this.name = 'AppError';
     this.code = code;
     this.fields = options.fields;
     this.headers = options.headers;
+    this.extra = options.extra;
   }
 
   get status(): number {

@@ -4,12 +4,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-pipelines.js';
 import * as m0003 from './migrations/0003-sources-lost-reasons.js';
+import * as m0004 from './migrations/0004-contacts-companies.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-pipelines': m0002,
   '0003-sources-lost-reasons': m0003,
+  '0004-contacts-companies': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

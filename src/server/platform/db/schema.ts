@@ -197,6 +197,89 @@ export interface LostReasonsTable {
   updated_at: Timestamp;
 }
 
+export const COMPANY_TYPES = [
+  'business',
+  'individual',
+  'nonprofit',
+  'government',
+  'other',
+] as const;
+export type CompanyType = (typeof COMPANY_TYPES)[number];
+export const COMPANY_STATUSES = ['prospect', 'active_customer', 'inactive', 'archived'] as const;
+export type CompanyStatus = (typeof COMPANY_STATUSES)[number];
+export const PREFERRED_CHANNELS = ['phone', 'email', 'sms', 'any'] as const;
+export type PreferredChannel = (typeof PREFERRED_CHANNELS)[number];
+export const LIFECYCLE_STAGES = ['prospect', 'customer', 'past_customer'] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+export interface Address {
+  street?: string;
+  city?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+export interface ContactEmail {
+  value: string;
+  label: string;
+}
+export interface ContactPhone {
+  raw: string;
+  e164: string;
+  label: string;
+}
+
+export interface CompaniesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  type: CompanyType;
+  main_phone: string | null;
+  main_phone_e164: string | null;
+  website: string | null;
+  industry: string | null;
+  billing_address: Json<Address | null>;
+  status: CompanyStatus;
+  primary_contact_id: string | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
+}
+
+export interface ContactsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  first_name: string;
+  last_name: string;
+  emails: Json<ContactEmail[]>;
+  phones: Json<ContactPhone[]>;
+  address: Json<Address | null>;
+  preferred_channel: PreferredChannel;
+  preferred_time: string;
+  lifecycle_stage: LifecycleStage;
+  tags: string[];
+  opt_in_email: boolean;
+  opt_in_sms: boolean;
+  do_not_contact: boolean;
+  notes: string;
+  company_id: string | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
+}
+
+export interface ContactPointsTable {
+  workspace_id: string;
+  contact_id: string;
+  kind: 'email' | 'phone';
+  value: string;
+  position: number;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -211,6 +294,9 @@ export interface DB {
   stages: StagesTable;
   lead_sources: LeadSourcesTable;
   lost_reasons: LostReasonsTable;
+  companies: CompaniesTable;
+  contacts: ContactsTable;
+  contact_points: ContactPointsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -225,3 +311,5 @@ export type PipelineRow = Selectable<PipelinesTable>;
 export type StageRow = Selectable<StagesTable>;
 export type LeadSourceRow = Selectable<LeadSourcesTable>;
 export type LostReasonRow = Selectable<LostReasonsTable>;
+export type CompanyRow = Selectable<CompaniesTable>;
+export type ContactRow = Selectable<ContactsTable>;

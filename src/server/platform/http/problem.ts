@@ -21,6 +21,7 @@ export const problemSchema = z
     requestId: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
+  .catchall(z.unknown())
   .meta({ id: 'Problem' });
 
 export type Problem = z.infer<typeof problemSchema>;
@@ -40,9 +41,11 @@ export function sendProblem(
   code: ErrorCode,
   detail: string,
   fields?: FieldError[],
+  extra?: Record<string, unknown>,
 ): FastifyReply {
   const status = ERROR_STATUS[code];
   const problem: Problem = {
+    ...extra,
     type: `urn:leadkeeper:problem:${code.replaceAll('_', '-')}`,
     title: ERROR_TITLES[code],
     status,
@@ -73,7 +76,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.headers) void reply.headers(error.headers);
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return sendProblem(request, reply, error.code, error.message, error.fields);
+      return sendProblem(request, reply, error.code, error.message, error.fields, error.extra);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation as ValidationIssue[];
@@ -92,6 +95,12 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         isWrongType ? 'The request has values of the wrong type.' : 'Some fields are not valid.',
         toFieldErrors(issues, error.validationContext),
       );
+    }
+    const missingLink = referencedField(error);
+    if (missingLink) {
+      return sendProblem(request, reply, 'validation_failed', 'A linked record does not exist.', [
+        { field: missingLink, message: 'No such record in this workspace' },
+      ]);
     }
     if (isUniqueViolation(error)) {
       // Two requests raced to create the same thing; the loser learns it exists.
@@ -136,6 +145,18 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     return sendProblem(request, reply, 'not_found', `No route for ${request.method} ${path}.`);
   });
+}
+
+/**
+ * The field behind a foreign_key_violation on a tenant table: constraint names are
+ * "<table>_workspace_id_<column>_fkey", so companies_workspace_id_primary_contact_id_fkey
+ * becomes primaryContactId.
+ */
+function referencedField(error: unknown): string | undefined {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  if (code !== '23503' || typeof constraint !== 'string') return undefined;
+  const column = /_workspace_id_(\w+)_fkey$/.exec(constraint)?.[1];
+  return column?.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** PostgreSQL's unique_violation, from node-postgres or PGlite. */

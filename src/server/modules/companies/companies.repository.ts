@@ -1,0 +1,117 @@
+// The only SQL for companies; every function is scoped by workspace.
+import type { Executor } from '../../platform/audit.js';
+import type { Address, CompanyStatus, CompanyType } from '../../platform/db/schema.js';
+
+export interface CompanyValues {
+  name: string;
+  type: CompanyType;
+  mainPhone: string | null;
+  mainPhoneE164: string | null;
+  website: string | null;
+  industry: string | null;
+  billingAddress: Address | null;
+  status: CompanyStatus;
+  primaryContactId: string | null;
+}
+
+function toColumns(values: Partial<CompanyValues>) {
+  return {
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.type !== undefined ? { type: values.type } : {}),
+    ...(values.mainPhone !== undefined ? { main_phone: values.mainPhone } : {}),
+    ...(values.mainPhoneE164 !== undefined ? { main_phone_e164: values.mainPhoneE164 } : {}),
+    ...(values.website !== undefined ? { website: values.website } : {}),
+    ...(values.industry !== undefined ? { industry: values.industry } : {}),
+    ...(values.billingAddress !== undefined
+      ? { billing_address: JSON.stringify(values.billingAddress) }
+      : {}),
+    ...(values.status !== undefined ? { status: values.status } : {}),
+    ...(values.primaryContactId !== undefined
+      ? { primary_contact_id: values.primaryContactId }
+      : {}),
+  };
+}
+
+export function findCompany(db: Executor, workspaceId: string, companyId: string) {
+  return db
+    .selectFrom('companies')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', companyId)
+    .executeTakeFirst();
+}
+
+export function insertCompany(
+  db: Executor,
+  workspaceId: string,
+  values: CompanyValues,
+  createdBy: string | null,
+  now: Date,
+) {
+  return db
+    .insertInto('companies')
+    .values({
+      workspace_id: workspaceId,
+      ...toColumns(values),
+      name: values.name,
+      type: values.type,
+      status: values.status,
+      billing_address: JSON.stringify(values.billingAddress),
+      created_by: createdBy,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateCompanyRow(
+  db: Executor,
+  workspaceId: string,
+  companyId: string,
+  patch: Partial<CompanyValues> & { archivedAt?: Date | null },
+  now: Date,
+) {
+  return db
+    .updateTable('companies')
+    .set((eb) => ({
+      ...toColumns(patch),
+      ...(patch.archivedAt !== undefined ? { archived_at: patch.archivedAt } : {}),
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', companyId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function listCompanies(
+  db: Executor,
+  workspaceId: string,
+  filter: {
+    q?: string | undefined;
+    status?: CompanyStatus | undefined;
+    includeArchived: boolean;
+    after?: [string, string] | undefined;
+    limit: number;
+  },
+) {
+  let query = db.selectFrom('companies').selectAll().where('workspace_id', '=', workspaceId);
+  if (!filter.includeArchived) query = query.where('archived_at', 'is', null);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.q) {
+    query = query.where('name', 'ilike', `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`);
+  }
+  if (filter.after) {
+    const [name, id] = filter.after;
+    query = query.where((eb) =>
+      eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]),
+    );
+  }
+  return query
+    .orderBy('name')
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
+}

@@ -1,0 +1,222 @@
+// The only SQL for contacts and their contact points; every function is scoped by workspace.
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/audit.js';
+import type {
+  Address,
+  ContactEmail,
+  ContactPhone,
+  LifecycleStage,
+  PreferredChannel,
+} from '../../platform/db/schema.js';
+
+export interface ContactValues {
+  firstName: string;
+  lastName: string;
+  emails: ContactEmail[];
+  phones: ContactPhone[];
+  address: Address | null;
+  preferredChannel: PreferredChannel;
+  preferredTime: string;
+  lifecycleStage: LifecycleStage;
+  tags: string[];
+  optInEmail: boolean;
+  optInSms: boolean;
+  doNotContact: boolean;
+  notes: string;
+  companyId: string | null;
+}
+
+function toColumns(values: Partial<ContactValues>) {
+  return {
+    ...(values.firstName !== undefined ? { first_name: values.firstName } : {}),
+    ...(values.lastName !== undefined ? { last_name: values.lastName } : {}),
+    ...(values.emails !== undefined ? { emails: JSON.stringify(values.emails) } : {}),
+    ...(values.phones !== undefined ? { phones: JSON.stringify(values.phones) } : {}),
+    ...(values.address !== undefined ? { address: JSON.stringify(values.address) } : {}),
+    ...(values.preferredChannel !== undefined
+      ? { preferred_channel: values.preferredChannel }
+      : {}),
+    ...(values.preferredTime !== undefined ? { preferred_time: values.preferredTime } : {}),
+    ...(values.lifecycleStage !== undefined ? { lifecycle_stage: values.lifecycleStage } : {}),
+    ...(values.tags !== undefined ? { tags: values.tags } : {}),
+    ...(values.optInEmail !== undefined ? { opt_in_email: values.optInEmail } : {}),
+    ...(values.optInSms !== undefined ? { opt_in_sms: values.optInSms } : {}),
+    ...(values.doNotContact !== undefined ? { do_not_contact: values.doNotContact } : {}),
+    ...(values.notes !== undefined ? { notes: values.notes } : {}),
+    ...(values.companyId !== undefined ? { company_id: values.companyId } : {}),
+  };
+}
+
+export function findContact(db: Executor, workspaceId: string, contactId: string) {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', contactId)
+    .executeTakeFirst();
+}
+
+export function insertContact(
+  db: Executor,
+  workspaceId: string,
+  values: ContactValues,
+  createdBy: string | null,
+  now: Date,
+) {
+  return db
+    .insertInto('contacts')
+    .values({
+      ...toColumns(values),
+      workspace_id: workspaceId,
+      emails: JSON.stringify(values.emails),
+      phones: JSON.stringify(values.phones),
+      address: JSON.stringify(values.address),
+      preferred_channel: values.preferredChannel,
+      lifecycle_stage: values.lifecycleStage,
+      first_name: values.firstName,
+      last_name: values.lastName,
+      preferred_time: values.preferredTime,
+      tags: values.tags,
+      opt_in_email: values.optInEmail,
+      opt_in_sms: values.optInSms,
+      do_not_contact: values.doNotContact,
+      notes: values.notes,
+      company_id: values.companyId,
+      created_by: createdBy,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateContactRow(
+  db: Executor,
+  workspaceId: string,
+  contactId: string,
+  patch: Partial<ContactValues> & { archivedAt?: Date | null },
+  now: Date,
+) {
+  return db
+    .updateTable('contacts')
+    .set((eb) => ({
+      ...toColumns(patch),
+      ...(patch.archivedAt !== undefined ? { archived_at: patch.archivedAt } : {}),
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', contactId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Rewrites the normalised emails (lower-case) and phones (E.164) of a contact. */
+export async function replaceContactPoints(
+  db: Executor,
+  workspaceId: string,
+  contactId: string,
+  emails: string[],
+  phones: string[],
+) {
+  await db
+    .deleteFrom('contact_points')
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .execute();
+  const rows = [
+    ...emails.map((value, position) => ({ kind: 'email' as const, value, position })),
+    ...phones.map((value, position) => ({ kind: 'phone' as const, value, position })),
+  ];
+  if (rows.length === 0) return;
+  await db
+    .insertInto('contact_points')
+    .values(rows.map((row) => ({ ...row, workspace_id: workspaceId, contact_id: contactId })))
+    .execute();
+}
+
+/** Active contacts that share any of these emails or phones, with what matched. */
+export function findContactsByPoints(
+  db: Executor,
+  workspaceId: string,
+  emails: string[],
+  phones: string[],
+  excludeContactId: string | null,
+) {
+  if (emails.length === 0 && phones.length === 0) return Promise.resolve([]);
+  let query = db
+    .selectFrom('contact_points as p')
+    .innerJoin('contacts as c', (join) =>
+      join.onRef('c.workspace_id', '=', 'p.workspace_id').onRef('c.id', '=', 'p.contact_id'),
+    )
+    .select(['c.id', 'c.first_name', 'c.last_name', 'p.kind', 'p.value'])
+    .where('p.workspace_id', '=', workspaceId)
+    .where('c.archived_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(emails.length > 0
+          ? [eb.and([eb('p.kind', '=', 'email'), eb('p.value', 'in', emails)])]
+          : []),
+        ...(phones.length > 0
+          ? [eb.and([eb('p.kind', '=', 'phone'), eb('p.value', 'in', phones)])]
+          : []),
+      ]),
+    );
+  if (excludeContactId) query = query.where('c.id', '!=', excludeContactId);
+  return query.orderBy('c.id').execute();
+}
+
+export function listContacts(
+  db: Executor,
+  workspaceId: string,
+  filter: {
+    q?: string | undefined;
+    qPhone?: string | undefined;
+    companyId?: string | undefined;
+    lifecycleStage?: LifecycleStage | undefined;
+    tag?: string | undefined;
+    includeArchived: boolean;
+    after?: [string, string, string] | undefined;
+    limit: number;
+  },
+) {
+  let query = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId);
+  if (!filter.includeArchived) query = query.where('archived_at', 'is', null);
+  if (filter.companyId) query = query.where('company_id', '=', filter.companyId);
+  if (filter.lifecycleStage) query = query.where('lifecycle_stage', '=', filter.lifecycleStage);
+  if (filter.tag) query = query.where(sql<boolean>`${filter.tag} = any(tags)`);
+  if (filter.q) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
+    const phone = filter.qPhone;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql<string>`first_name || ' ' || last_name`, 'ilike', pattern),
+        eb.exists(
+          eb
+            .selectFrom('contact_points as p')
+            .select('p.contact_id')
+            .whereRef('p.workspace_id', '=', 'contacts.workspace_id')
+            .whereRef('p.contact_id', '=', 'contacts.id')
+            .where((inner) =>
+              inner.or([
+                inner('p.value', 'ilike', pattern),
+                ...(phone ? [inner('p.value', '=', phone)] : []),
+              ]),
+            ),
+        ),
+      ]),
+    );
+  }
+  if (filter.after) {
+    const [lastName, firstName, id] = filter.after;
+    query = query.where(
+      sql<boolean>`(lower(last_name), lower(first_name), id) > (${lastName}::text, ${firstName}::text, ${id}::uuid)`,
+    );
+  }
+  return query
+    .orderBy(sql`lower(last_name)`)
+    .orderBy(sql`lower(first_name)`)
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
+}
