@@ -29,6 +29,8 @@ import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.r
 import { createLostReasonsService } from './modules/lost-reasons/lost-reasons.service.js';
 import { registerPipelinesRoutes } from './modules/pipelines/pipelines.routes.js';
 import { createPipelinesService } from './modules/pipelines/pipelines.service.js';
+import { registerPresetsRoutes } from './modules/presets/presets.routes.js';
+import { createPresetsService } from './modules/presets/presets.service.js';
 import { registerSetupRoutes } from './modules/setup/setup.routes.js';
 import { createSetupService } from './modules/setup/setup.service.js';
 import { registerUsersRoutes } from './modules/users/users.routes.js';
@@ -56,7 +58,11 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createServices(deps: ServiceDeps) {
   const users = createUsersService(deps);
-  const workspaces = createWorkspacesService(deps, users);
+  const pipelines = createPipelinesService(deps);
+  const leadSources = createLeadSourcesService(deps);
+  const lostReasons = createLostReasonsService(deps);
+  const presets = createPresetsService(deps, pipelines, leadSources, lostReasons);
+  const workspaces = createWorkspacesService(deps, users, presets);
   const apiTokens = createApiTokensService(deps);
   const auth = createAuthService(deps, users, workspaces, apiTokens);
   const companies = createCompaniesService(deps, workspaces);
@@ -68,9 +74,10 @@ export function createServices(deps: ServiceDeps) {
     apiTokens,
     auth,
     auditLog: createAuditLogService(deps),
-    pipelines: createPipelinesService(deps),
-    leadSources: createLeadSourcesService(deps),
-    lostReasons: createLostReasonsService(deps),
+    pipelines,
+    leadSources,
+    lostReasons,
+    presets,
     setup: createSetupService(deps, users, workspaces),
     demo: createDemoService(deps, users, workspaces),
   };
@@ -140,6 +147,7 @@ export async function buildApp(options: BuildAppOptions) {
   registerPipelinesRoutes(app, services.pipelines);
   registerLeadSourcesRoutes(app, services.leadSources);
   registerLostReasonsRoutes(app, services.lostReasons);
+  registerPresetsRoutes(app, services.presets);
   registerCompaniesRoutes(app, services.companies);
   registerContactsRoutes(app, services.contacts);
   registerSetupRoutes(app, services.setup, services.auth);

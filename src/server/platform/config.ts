@@ -1,6 +1,7 @@
 // Configuration: parsed once at boot from the environment with zod. Nothing else reads process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { PRESET_KEYS, type PresetKey } from '../modules/presets/presets.data.js';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -39,6 +40,7 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   WORKSPACE_CREATION: z.enum(['anyone', 'instance_admins']).default('anyone'),
+  WORKSPACE_PRESET: z.enum(PRESET_KEYS).default('b2b'),
   LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
@@ -59,6 +61,8 @@ export interface Config {
   trustProxy: boolean;
   corsOrigins: string[];
   workspaceCreation: 'anyone' | 'instance_admins';
+  /** The preset of the first workspace (setup link or ADMIN_EMAIL). */
+  workspacePreset: PresetKey;
   loginThrottle: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
 }
 
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,
     workspaceCreation: e.WORKSPACE_CREATION,
+    workspacePreset: e.WORKSPACE_PRESET,
     loginThrottle: {
       maxPerAccount: e.LOGIN_MAX_PER_ACCOUNT,
       maxPerIp: e.LOGIN_MAX_PER_IP,

@@ -50,6 +50,7 @@ export function createDemoService(
           locale: 'de-DE',
           currency: 'EUR',
           country: 'DE',
+          preset: 'orthodontics',
           businessHours: {
             '1': [{ start: '08:00', end: '18:00' }],
             '2': [{ start: '08:00', end: '18:00' }],

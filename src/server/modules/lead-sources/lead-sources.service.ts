@@ -1,9 +1,11 @@
 // Lead sources ("how did you hear about us?"): list, create, read, update, archive.
 // Archiving deactivates a source: it leaves the pickers but keeps its history for reports.
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
-import { recordAudit } from '../../platform/audit.js';
-import type { LeadSourceRow } from '../../platform/db/schema.js';
+import { recordAudit, type Executor } from '../../platform/audit.js';
+import type { DB, LeadSourceRow } from '../../platform/db/schema.js';
 import type { ServiceDeps } from '../../platform/deps.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import type { Transaction } from 'kysely';
 import { notFound } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import * as repo from './lead-sources.repository.js';
@@ -65,9 +67,9 @@ export function createLeadSourcesService({ db, clock }: ServiceDeps) {
   }
 
   return {
-    async listLeadSources(actor: Actor, active: boolean | undefined) {
+    async listLeadSources(actor: Actor, active: boolean | undefined, executor: Executor = db) {
       requirePermission(actor, 'lead:read');
-      const rows = await repo.listLeadSources(db, actor.workspaceId, active);
+      const rows = await repo.listLeadSources(executor, actor.workspaceId, active);
       return { items: rows.map(toLeadSourceDto), nextCursor: null };
     },
 
@@ -78,9 +80,9 @@ export function createLeadSourcesService({ db, clock }: ServiceDeps) {
       return toLeadSourceDto(row);
     },
 
-    async createLeadSource(actor: Actor, input: CreateLeadSourceInput) {
+    async createLeadSource(actor: Actor, input: CreateLeadSourceInput, outer?: Transaction<DB>) {
       requirePermission(actor, 'lead:configure');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, outer, async (trx) => {
         const created = toLeadSourceDto(
           await repo.insertLeadSource(trx, {
             workspaceId: actor.workspaceId,

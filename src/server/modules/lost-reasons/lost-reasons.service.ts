@@ -1,8 +1,10 @@
 // The workspace's list of reasons a lead is lost: list, create, read, update, archive.
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
-import { recordAudit } from '../../platform/audit.js';
-import type { LostReasonRow } from '../../platform/db/schema.js';
+import { recordAudit, type Executor } from '../../platform/audit.js';
+import type { DB, LostReasonRow } from '../../platform/db/schema.js';
 import type { ServiceDeps } from '../../platform/deps.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import type { Transaction } from 'kysely';
 import { notFound } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import * as repo from './lost-reasons.repository.js';
@@ -56,9 +58,9 @@ export function createLostReasonsService({ db, clock }: ServiceDeps) {
   }
 
   return {
-    async listLostReasons(actor: Actor, active: boolean | undefined) {
+    async listLostReasons(actor: Actor, active: boolean | undefined, executor: Executor = db) {
       requirePermission(actor, 'lead:read');
-      const rows = await repo.listLostReasons(db, actor.workspaceId, active);
+      const rows = await repo.listLostReasons(executor, actor.workspaceId, active);
       return { items: rows.map(toLostReasonDto), nextCursor: null };
     },
 
@@ -69,9 +71,9 @@ export function createLostReasonsService({ db, clock }: ServiceDeps) {
       return toLostReasonDto(row);
     },
 
-    async createLostReason(actor: Actor, name: string) {
+    async createLostReason(actor: Actor, name: string, outer?: Transaction<DB>) {
       requirePermission(actor, 'lead:configure');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, outer, async (trx) => {
         const created = toLostReasonDto(
           await repo.insertLostReason(trx, actor.workspaceId, name, clock.now()),
         );

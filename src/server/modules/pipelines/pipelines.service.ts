@@ -3,7 +3,9 @@
 // pipeline's version (one ETag for the pipeline and its stages) and is audited.
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
-import type { PipelineRow, StageKind, StageRow } from '../../platform/db/schema.js';
+import type { Transaction } from 'kysely';
+import type { DB, PipelineRow, StageKind, StageRow } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, fieldError, notFound } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
@@ -140,11 +142,11 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
   }
 
   return {
-    async listPipelines(actor: Actor, includeArchived: boolean) {
+    async listPipelines(actor: Actor, includeArchived: boolean, executor: Executor = db) {
       requirePermission(actor, 'lead:read');
-      const rows = await repo.listPipelines(db, actor.workspaceId, includeArchived);
+      const rows = await repo.listPipelines(executor, actor.workspaceId, includeArchived);
       const stages = await repo.listStages(
-        db,
+        executor,
         actor.workspaceId,
         rows.map((row) => row.id),
       );
@@ -156,13 +158,13 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
       return loadPipeline(db, actor.workspaceId, pipelineId);
     },
 
-    async createPipeline(actor: Actor, input: CreatePipelineInput) {
+    async createPipeline(actor: Actor, input: CreatePipelineInput, outer?: Transaction<DB>) {
       requirePermission(actor, 'lead:configure');
       assertKindsCovered(
         input.stages.map((stage) => stage.kind),
         'stages',
       );
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, outer, async (trx) => {
         const now = clock.now();
         const existing = await repo.listPipelines(trx, actor.workspaceId, false);
         // The first pipeline of a workspace is its default.

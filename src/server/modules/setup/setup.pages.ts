@@ -1,5 +1,7 @@
 // Small server-rendered pages that work without JavaScript: first-run setup and invite
 // acceptance. The React web app takes these over when it lands.
+import { PRESETS, PRESET_KEYS } from '../presets/presets.data.js';
+
 const STYLE = `
   body { font-family: system-ui, sans-serif; background: #f5f6f8; color: #1f2430; margin: 0; }
   main { max-width: 28rem; margin: 4rem auto; background: #fff; padding: 2rem; border-radius: 8px;
@@ -63,6 +65,11 @@ ${renderProblem(problem)}
 <form method="post" action="/setup">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
 ${field('workspaceName', 'Business name', 'text', values.workspaceName, 'required')}
+<label for="preset">Your trade</label>
+<select id="preset" name="preset">${PRESET_KEYS.map(
+      (key) =>
+        `<option value="${key}"${(values.preset ?? 'b2b') === key ? ' selected' : ''}>${escapeHtml(PRESETS[key].label)}</option>`,
+    ).join('')}</select>
 ${field('name', 'Your name', 'text', values.name, 'required autocomplete="name"')}
 ${field('email', 'Email', 'email', values.email, 'required autocomplete="email"')}
 ${field('password', 'Password (at least 10 characters)', 'password', '', 'required minlength="10" autocomplete="new-password"')}

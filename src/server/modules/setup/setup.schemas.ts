@@ -12,5 +12,6 @@ export const completeSetupBodySchema = z.object({
   locale: createWorkspaceBodySchema.shape.locale,
   currency: createWorkspaceBodySchema.shape.currency,
   country: createWorkspaceBodySchema.shape.country,
+  preset: createWorkspaceBodySchema.shape.preset.optional(),
 });
 export type CompleteSetupInput = z.infer<typeof completeSetupBodySchema>;

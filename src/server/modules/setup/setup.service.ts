@@ -29,7 +29,7 @@ export function createSetupService(
   async function createFirstAdmin(
     input: { email: string; name: string; password: string },
     workspace: Pick<CompleteSetupInput, 'workspaceName'> &
-      Partial<Pick<CompleteSetupInput, 'timeZone' | 'locale' | 'currency' | 'country'>>,
+      Partial<Pick<CompleteSetupInput, 'timeZone' | 'locale' | 'currency' | 'country' | 'preset'>>,
   ) {
     const passwordHash = await hashPassword(input.password);
     return db.transaction().execute(async (trx) => {
@@ -45,6 +45,7 @@ export function createSetupService(
         currency: workspace.currency ?? 'USD',
         country: workspace.country ?? 'US',
         businessHours: DEFAULT_BUSINESS_HOURS,
+        preset: workspace.preset ?? config.workspacePreset,
       });
       await repo.deleteSetting(trx, SETUP_TOKEN_KEY);
       return { user, workspace: created };

@@ -35,6 +35,13 @@ describe('first start', () => {
       headers: { cookie: session.cookie },
     });
     expect(me.json()).toMatchObject({ role: 'admin', user: { isInstanceAdmin: true } });
+    // The first workspace starts from WORKSPACE_PRESET (b2b by default).
+    const pipelines = await t.app.inject({
+      method: 'GET',
+      url: '/api/pipelines',
+      headers: { cookie: session.cookie },
+    });
+    expect(pipelines.json().items.map((p: { name: string }) => p.name)).toEqual(['Sales']);
     // A second start finds the instance ready and creates nothing.
     expect(await t.services.setup.prepareInstance()).toEqual({ state: 'ready' });
   });
@@ -131,6 +138,12 @@ describe('demo workspace', () => {
     });
     const roles = users.json<{ items: { role: string }[] }>().items.map((u) => u.role);
     expect(new Set(roles)).toEqual(new Set(['admin', 'manager', 'agent', 'front_desk', 'viewer']));
+    const pipelines = await t.app.inject({
+      method: 'GET',
+      url: '/api/pipelines',
+      headers: { cookie: session.cookie },
+    });
+    expect(pipelines.json().items[0].name).toBe('New patients');
     expect((await t.services.demo.loadDemo()).created).toBe(false);
     // With the demo loaded, first start has nothing to set up.
     expect(await t.services.setup.prepareInstance()).toEqual({ state: 'ready' });

@@ -6,7 +6,11 @@ export function findWorkspace(db: Executor, workspaceId: string) {
   return db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirst();
 }
 
-export function insertWorkspace(db: Executor, input: CreateWorkspaceInput, now: Date) {
+export function insertWorkspace(
+  db: Executor,
+  input: Omit<CreateWorkspaceInput, 'preset'>,
+  now: Date,
+) {
   return db
     .insertInto('workspaces')
     .values({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRESET_KEYS } from '../presets/presets.data.js';
 
 const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -69,6 +70,10 @@ export const createWorkspaceBodySchema = z.object({
   currency: currencySchema.default('USD'),
   country: countrySchema.default('US'),
   businessHours: businessHoursSchema.default(DEFAULT_BUSINESS_HOURS),
+  preset: z
+    .enum(PRESET_KEYS)
+    .default('b2b')
+    .describe('Pipelines, sources and lost reasons to start with (GET /api/presets)'),
 });
 export type CreateWorkspaceInput = z.infer<typeof createWorkspaceBodySchema>;
 

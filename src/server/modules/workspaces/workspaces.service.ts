@@ -1,7 +1,11 @@
 // Use cases for workspaces (tenants): list mine, create (creator becomes admin), read, update.
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
-import { recordAudit, type Executor } from '../../platform/audit.js';
-import type { WorkspaceRow } from '../../platform/db/schema.js';
+import type { Transaction } from 'kysely';
+import { permissionsOf } from '../../platform/auth/permissions.js';
+import { recordAudit } from '../../platform/audit.js';
+import type { DB, WorkspaceRow } from '../../platform/db/schema.js';
+import type { PresetKey } from '../presets/presets.data.js';
+import type { PresetsService } from '../presets/presets.service.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
@@ -34,15 +38,23 @@ function auditView(dto: WorkspaceDto) {
   return fields;
 }
 
-export function createWorkspacesService({ db, clock, config }: ServiceDeps, users: UsersService) {
-  /** Creates a workspace owned by `ownerUserId` (its first admin) in the caller's transaction. */
+export function createWorkspacesService(
+  { db, clock, config }: ServiceDeps,
+  users: UsersService,
+  presets: PresetsService,
+) {
+  /**
+   * Creates a workspace owned by `ownerUserId` (its first admin) in the caller's transaction,
+   * set up from a preset when one is named.
+   */
   async function createWorkspaceFor(
-    trx: Executor,
+    trx: Transaction<DB>,
     ownerUserId: string,
-    input: CreateWorkspaceInput,
+    input: Omit<CreateWorkspaceInput, 'preset'> & { preset?: PresetKey | undefined },
     actor?: Actor,
   ) {
-    const row = await repo.insertWorkspace(trx, input, clock.now());
+    const { preset, ...fields } = input;
+    const row = await repo.insertWorkspace(trx, fields, clock.now());
     await users.addMembership(trx, row.id, ownerUserId, 'admin');
     const dto = toWorkspaceDto(row);
     const auditActor = actor
@@ -54,6 +66,11 @@ export function createWorkspacesService({ db, clock, config }: ServiceDeps, user
       entityId: row.id,
       after: auditView(dto),
     });
+    if (preset) {
+      // The creator is the new workspace's admin, whatever their role elsewhere.
+      const owner = { ...auditActor, role: 'admin' as const, permissions: permissionsOf('admin') };
+      await presets.applyPreset(owner, preset, trx);
+    }
     return dto;
   }
 
