@@ -1,13 +1,16 @@
 // Benchmark harness: builds the server, starts it on a chosen backend with fresh data, runs
 // autocannon against it and cleans up (server process, temp data dir, bench database).
+// Data can also be created on its own and kept across server starts (the startup benchmark).
 // Benchmarks under bench/benchmarks/ only describe what to load; this file does the rest.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -23,8 +26,10 @@ export type Backend = (typeof BACKENDS)[number];
 export const POSTGRES_URL =
   process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const STARTUP_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
+export const STARTUP_TIMEOUT_MS = 60_000;
+export const STOP_TIMEOUT_MS = 10_000;
+/** How often readiness: 'health-poll' asks GET /api/health. */
+export const HEALTH_POLL_INTERVAL_MS = 50;
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: everything that must not outlive the run registers here, so Ctrl-C cleans up too.
@@ -160,6 +165,34 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
   return { url: url.toString(), name, drop };
 }
 
+/** Data a server runs on: a temp PGlite DATA_DIR or a PostgreSQL database, plus its admin. */
+export interface BenchData {
+  backend: Backend;
+  /** Points the server at the data: DATA_DIR (PGlite) or DATABASE_URL (PostgreSQL). */
+  env: { DATA_DIR?: string; DATABASE_URL?: string };
+  /** ADMIN_EMAIL / ADMIN_PASSWORD: the first start on this data creates this admin. */
+  admin: { email: string; password: string };
+  /** Removes the data dir or drops the database; runs at most once, and on Ctrl-C. */
+  drop(): Promise<void>;
+}
+
+/** Creates fresh, empty data for a backend (and sweeps what interrupted runs left). */
+export async function createBenchData(backend: Backend): Promise<BenchData> {
+  const admin = { email: 'bench-admin@example.com', password: randomBytes(12).toString('hex') };
+  if (backend === 'postgres') {
+    const database = await createBenchDatabase();
+    log(`postgres: created database ${database.name}`);
+    return { backend, env: { DATABASE_URL: database.url }, admin, drop: database.drop };
+  }
+  removeLeftoverDataDirs();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-'));
+  const drop = deferCleanup(async () => {
+    await fs.promises.rm(dataDir, { recursive: true, force: true });
+  });
+  log(`pglite: data dir ${dataDir}`);
+  return { backend, env: { DATA_DIR: dataDir }, admin, drop };
+}
+
 function redactUrl(value: string): string {
   try {
     const url = new URL(value);
@@ -180,11 +213,44 @@ export interface RunningServer {
   /** The server process, e.g. to sample its CPU or memory. */
   pid: number | undefined;
   admin: { email: string; password: string };
+  /** Server output until its " is listening on " line (migrations, startup warnings). */
+  outputBeforeReady: OutputLine[];
   /** Server output after it became ready (CLI messages and logs at LOG_LEVEL=warn). */
   outputAfterReady: OutputLine[];
   /** Whether the server process has ended (e.g. crashed under load). */
   hasExited(): boolean;
-  stop(): Promise<void>;
+  /** Seconds from spawning the process until it was ready (see StartOptions.readiness). */
+  readySeconds: number;
+  /** Seconds from spawning the process until it printed " is listening on ". */
+  listeningSeconds: number | null;
+  /**
+   * SIGTERM (SIGKILL after STOP_TIMEOUT_MS), then drops the data unless it was passed in.
+   * Returns how the process ended, or null if it had already ended.
+   */
+  stop(): Promise<ServerExit | null>;
+}
+
+export interface ServerExit {
+  /** Seconds from SIGTERM until the process exited. */
+  seconds: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** It did not exit within STOP_TIMEOUT_MS of SIGTERM and was killed. */
+  wasKilled: boolean;
+}
+
+export interface StartOptions {
+  /**
+   * Data from createBenchData to start on. stop() keeps it, so another server can start on it;
+   * the caller drops it. Without it the server gets fresh data that stop() drops.
+   */
+  data?: BenchData;
+  /**
+   * When the server counts as ready: 'listening-line' (default) waits for its " is listening on "
+   * line, then checks GET /api/health once; 'health-poll' asks GET /api/health every
+   * HEALTH_POLL_INTERVAL_MS (a new connection each time) until it first answers 200.
+   */
+  readiness?: 'listening-line' | 'health-poll';
 }
 
 export interface OutputLine {
@@ -198,10 +264,19 @@ export interface HealthBody {
   version: string;
 }
 
-/** Starts `node dist/server/cli.js start` on fresh data and waits until /api/health answers. */
-export async function startServer(backend: Backend): Promise<RunningServer> {
+/** Starts `node dist/server/cli.js start` (on fresh data by default) and waits until it is ready. */
+export async function startServer(
+  backend: Backend,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  if (options.data && options.data.backend !== backend) {
+    throw new Error(`${backend}: got ${options.data.backend} data`);
+  }
+  const readiness = options.readiness ?? 'listening-line';
   const port = await findFreePort();
-  const admin = { email: 'bench-admin@example.com', password: randomBytes(12).toString('hex') };
+  const ownsData = options.data === undefined;
+  const data = options.data ?? (await createBenchData(backend));
+  const admin = data.admin;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
@@ -214,23 +289,10 @@ export async function startServer(backend: Backend): Promise<RunningServer> {
   delete env.DATABASE_URL;
   delete env.PUBLIC_URL;
   delete env.DATA_DIR;
+  Object.assign(env, data.env);
 
-  let database: BenchDatabase | undefined;
-  let dropDataDir: (() => Promise<void>) | undefined;
-  if (backend === 'postgres') {
-    database = await createBenchDatabase();
-    env.DATABASE_URL = database.url;
-    log(`postgres: created database ${database.name}`);
-  } else {
-    removeLeftoverDataDirs();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-'));
-    env.DATA_DIR = dataDir;
-    dropDataDir = deferCleanup(async () => {
-      await fs.promises.rm(dataDir, { recursive: true, force: true });
-    });
-    log(`pglite: data dir ${dataDir}`);
-  }
-
+  const spawnedAt = performance.now();
+  const secondsSince = (start: number) => (performance.now() - start) / 1000;
   const child = spawn(process.execPath, [CLI_PATH, 'start'], {
     cwd: REPO_ROOT,
     env,
@@ -240,6 +302,7 @@ export async function startServer(backend: Backend): Promise<RunningServer> {
   const outputBeforeReady: OutputLine[] = [];
   const outputAfterReady: OutputLine[] = [];
   let isReady = false;
+  let listeningSeconds: number | null = null;
   let onReady: (() => void) | undefined;
   for (const [name, stream] of [
     ['stdout', child.stdout],
@@ -247,38 +310,62 @@ export async function startServer(backend: Backend): Promise<RunningServer> {
   ] as const) {
     readline.createInterface({ input: stream }).on('line', (line) => {
       (isReady ? outputAfterReady : outputBeforeReady).push({ stream: name, line });
-      if (!isReady && line.includes(' is listening on ')) {
+      const isListeningLine = line.includes(' is listening on ');
+      if (isListeningLine) listeningSeconds ??= secondsSince(spawnedAt);
+      if (!isReady && isListeningLine) {
         isReady = true;
         onReady?.();
       }
     });
   }
 
+  let exit: ServerExit | null = null;
   const stopServer = deferCleanup(async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      const stoppingAt = performance.now();
+      let wasKilled = false;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        wasKilled = true;
+        child.kill('SIGKILL');
+      }, STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
+      const seconds = secondsSince(stoppingAt);
+      exit = { seconds, code: child.exitCode, signal: child.signalCode, wasKilled };
     }
   });
   const stop = async () => {
     await stopServer();
-    await database?.drop();
-    await dropDataDir?.();
+    if (ownsData) await data.drop();
+    return exit;
   };
 
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const polling = new AbortController();
   try {
+    let polled: { status: number; body: string; seconds: number } | undefined;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`the server did not start within ${STARTUP_TIMEOUT_MS / 1000}s`)),
         STARTUP_TIMEOUT_MS,
       );
-      onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (isReady) onReady();
+      if (readiness === 'health-poll') {
+        pollHealth(`${baseUrl}/api/health`, spawnedAt, polling.signal).then(
+          (answer) => {
+            clearTimeout(timer);
+            polled = answer;
+            resolve();
+          },
+          (error: unknown) => reject(error as Error),
+        );
+      } else {
+        onReady = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (isReady) onReady();
+      }
       exited.then(
         (code) => {
           clearTimeout(timer);
@@ -287,18 +374,40 @@ export async function startServer(backend: Backend): Promise<RunningServer> {
         (error: unknown) => reject(error as Error),
       );
     });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const response = await fetch(`${baseUrl}/api/health`);
-    const health = (await response.json()) as HealthBody;
-    if (response.status !== 200 || health.status !== 'ok' || health.db !== backend) {
+    let status: number;
+    let health: HealthBody;
+    let readySeconds: number;
+    if (polled) {
+      status = polled.status;
+      health = JSON.parse(polled.body) as HealthBody;
+      readySeconds = polled.seconds;
+    } else {
+      const response = await fetch(`${baseUrl}/api/health`);
+      status = response.status;
+      health = (await response.json()) as HealthBody;
+      readySeconds = secondsSince(spawnedAt);
+    }
+    if (status !== 200 || health.status !== 'ok' || health.db !== backend) {
       throw new Error(
-        `GET /api/health answered ${response.status} ${JSON.stringify(health)}; ` +
+        `GET /api/health answered ${status} ${JSON.stringify(health)}; ` +
           `expected status "ok" on db "${backend}"`,
       );
     }
     const hasExited = () => child.exitCode !== null || child.signalCode !== null;
     const version = health.version;
-    return { backend, baseUrl, version, pid: child.pid, admin, outputAfterReady, hasExited, stop };
+    return {
+      backend,
+      baseUrl,
+      version,
+      pid: child.pid,
+      admin,
+      outputBeforeReady,
+      outputAfterReady,
+      hasExited,
+      readySeconds,
+      listeningSeconds,
+      stop,
+    };
   } catch (error) {
     await stop();
     const output = outputBeforeReady
@@ -308,7 +417,50 @@ export async function startServer(backend: Backend): Promise<RunningServer> {
     throw new Error(`${backend}: ${(error as Error).message}\nserver output:\n${output}`, {
       cause: error,
     });
+  } finally {
+    polling.abort();
   }
+}
+
+/**
+ * Asks `url` every HEALTH_POLL_INTERVAL_MS until it answers 200; refused connections and other
+ * answers mean "not yet". Returns the answer and the seconds from `since` until its headers came.
+ * Each request has its own connection (no keep-alive), so none is left open on the server.
+ */
+async function pollHealth(
+  url: string,
+  since: number,
+  signal: AbortSignal,
+): Promise<{ status: number; body: string; seconds: number }> {
+  for (;;) {
+    const attemptAt = performance.now();
+    const answer = await getOnce(url, signal);
+    if (answer?.status === 200) return { ...answer, seconds: (answer.at - since) / 1000 };
+    signal.throwIfAborted();
+    await sleep(Math.max(0, attemptAt + HEALTH_POLL_INTERVAL_MS - performance.now()), undefined, {
+      signal,
+    });
+  }
+}
+
+/** One GET on a fresh connection; null when it could not be sent or answered. */
+function getOnce(
+  url: string,
+  signal: AbortSignal,
+): Promise<{ status: number; body: string; at: number } | null> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, signal }, (response) => {
+      const at = performance.now();
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString(), at }),
+      );
+      response.on('error', () => resolve(null));
+      response.on('close', () => resolve(null)); // no-op after 'end'
+    });
+    request.on('error', () => resolve(null));
+  });
 }
 
 function waitForExit(child: ChildProcess): Promise<number | null> {
@@ -354,6 +506,22 @@ export interface Benchmark {
   description: string;
   /** Runs once per backend on a fresh server (sign-in, tokens, data) and returns the scenarios. */
   prepare(server: RunningServer): Promise<Scenario[]>;
+}
+
+/** A benchmark that starts and stops servers itself (e.g. startup) instead of loading one. */
+export interface StandaloneBenchmark {
+  name: string;
+  description: string;
+  /** Prints its table, writes bench/results/ and returns the exit code. */
+  run(options: StandaloneOptions): Promise<number>;
+}
+
+export interface StandaloneOptions {
+  /** As given on the command line; names the results file. */
+  choice: Backend | 'both';
+  backends: Backend[];
+  /** Repetitions per backend. */
+  runs: number;
 }
 
 export interface Scenario {
@@ -503,9 +671,18 @@ export function formatTable(measurements: readonly Measurement[]): string {
     m.ratioToCeiling === null ? '-' : `${(m.ratioToCeiling * 100).toFixed(1)}%`,
     String(failuresOf(m)),
   ]);
+  return formatColumns(header, rows, 2);
+}
+
+/** A plain-text table; columns from `firstNumeric` on are right-aligned. */
+export function formatColumns(
+  header: readonly string[],
+  rows: readonly string[][],
+  firstNumeric: number,
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const isNumeric = (i: number) => i >= 2;
-  const line = (cells: string[]) =>
+  const isNumeric = (i: number) => i >= firstNumeric;
+  const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) =>
         isNumeric(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),

@@ -1,9 +1,11 @@
 // Benchmark runner: `npm run bench -- <name> [--backend pglite|postgres|both] [--duration S]
-// [--connections N] [--warmup S] [--no-build]`. Prints a table, writes bench/results/*.json and
-// exits non-zero when any request failed, so a run full of 401s never passes for figures.
+// [--connections N] [--warmup S] [--no-build]` for load benchmarks, `--runs N` instead of the load
+// flags for startup. Prints a table, writes bench/results/*.json and exits non-zero when any
+// request failed, so a run full of 401s never passes for figures.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { authBenchmark } from './benchmarks/auth.js';
+import { startupBenchmark } from './benchmarks/startup.js';
 import {
   addCeilingRatios,
   BACKENDS,
@@ -24,23 +26,51 @@ import {
   type LoadOptions,
   type Measurement,
   type RunningServer,
+  type StandaloneBenchmark,
 } from './harness.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   [authBenchmark.name]: authBenchmark,
 };
 
+/** Benchmarks that start and stop servers themselves; they take --runs, not the load flags. */
+const STANDALONE_BENCHMARKS: Record<string, StandaloneBenchmark> = {
+  [startupBenchmark.name]: startupBenchmark,
+};
+
+const LOAD_FLAGS = ['duration', 'connections', 'warmup'] as const;
+const STANDALONE_FLAGS = ['runs'] as const;
+
 const BACKEND_CHOICES = [...BACKENDS, 'both'] as const;
 type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 const USAGE =
   'usage: npm run bench -- <name> [--backend pglite|postgres|both] [--duration S] ' +
-  '[--connections N] [--warmup S] [--no-build]';
+  '[--connections N] [--warmup S] [--no-build]\n' +
+  '       npm run bench -- startup [--backend pglite|postgres|both] [--runs N] [--no-build]';
 
 function listBenchmarks(): string {
-  return Object.values(BENCHMARKS)
+  return [...Object.values(BENCHMARKS), ...Object.values(STANDALONE_BENCHMARKS)]
     .map((b) => `  ${b.name.padEnd(10)} ${b.description}`)
     .join('\n');
+}
+
+/** Flags that belong to the other kind of benchmark are an error, not silently ignored. */
+function rejectFlags(
+  values: Partial<Record<string, unknown>>,
+  flags: readonly string[],
+  name: string,
+): void {
+  for (const flag of flags) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to ${name}`);
+  }
+}
+
+function warnIfBusy(machine: { loadAverage: number[]; cores: number }): void {
+  if ((machine.loadAverage[0] ?? 0) > machine.cores * 0.5) {
+    log(`note: load average is ${machine.loadAverage.join(' ')} on ${machine.cores} cores;`);
+    log('      figures will be lower and noisier than on an idle machine.');
+  }
 }
 
 function positiveInt(value: string, flag: string): number {
@@ -67,9 +97,11 @@ function parseCommandLine() {
       allowPositionals: true,
       options: {
         backend: { type: 'string', default: 'both' },
-        duration: { type: 'string', default: '10' },
-        connections: { type: 'string', default: '10' },
-        warmup: { type: 'string', default: '2' },
+        // No defaults here, so flags of the other kind of benchmark can be told from defaults.
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        warmup: { type: 'string' },
+        runs: { type: 'string' },
         'no-build': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -83,8 +115,11 @@ async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine();
   const name = positionals[0];
   const benchmark = name === undefined ? undefined : BENCHMARKS[name];
-  if (values.help || !benchmark || positionals.length > 1) {
-    if (name !== undefined && !benchmark) process.stderr.write(`Unknown benchmark "${name}".\n`);
+  const standalone = name === undefined ? undefined : STANDALONE_BENCHMARKS[name];
+  if (values.help || (!benchmark && !standalone) || positionals.length > 1) {
+    if (name !== undefined && !benchmark && !standalone) {
+      process.stderr.write(`Unknown benchmark "${name}".\n`);
+    }
     process.stderr.write(`${USAGE}\n\nAvailable benchmarks:\n${listBenchmarks()}\n`);
     return values.help && !name ? 0 : 1;
   }
@@ -93,20 +128,27 @@ async function main(): Promise<number> {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
   const backends: Backend[] = choice === 'both' ? [...BACKENDS] : [choice];
+
+  if (standalone) {
+    rejectFlags(values, LOAD_FLAGS, standalone.name);
+    const runs = positiveInt(values.runs ?? '3', '--runs');
+    if (!values['no-build']) await buildServer();
+    warnIfBusy(machineInfo());
+    return standalone.run({ choice, backends, runs });
+  }
+  if (!benchmark) return 1; // unreachable: handled with the usage above
+  rejectFlags(values, STANDALONE_FLAGS, benchmark.name);
   const load: LoadOptions = {
-    durationSeconds: positiveInt(values.duration, '--duration'),
-    connections: positiveInt(values.connections, '--connections'),
-    warmupSeconds: positiveInt(values.warmup, '--warmup'),
+    durationSeconds: positiveInt(values.duration ?? '10', '--duration'),
+    connections: positiveInt(values.connections ?? '10', '--connections'),
+    warmupSeconds: positiveInt(values.warmup ?? '2', '--warmup'),
   };
 
   if (!values['no-build']) await buildServer();
 
   const startedAt = new Date();
   const machine = machineInfo();
-  if ((machine.loadAverage[0] ?? 0) > machine.cores * 0.5) {
-    log(`note: load average is ${machine.loadAverage.join(' ')} on ${machine.cores} cores;`);
-    log('      figures will be lower and noisier than on an idle machine.');
-  }
+  warnIfBusy(machine);
   const measurements: Measurement[] = [];
   const skipped: { backend: Backend; reason: string }[] = [];
   const failures: string[] = [];
