@@ -80,6 +80,15 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
     id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
   }),
   '/api/pipelines/:id': async (other) => ({ id: (await theirPipeline(other)).id }),
+  ...Object.fromEntries(
+    ['', '/stage', '/lost', '/assign', '/archive', '/restore'].map((action) => [
+      `/api/leads/:id${action}`,
+      async (other: Session) => {
+        await theirPipeline(other);
+        return { id: await theirRecord(other, '/api/leads', { title: 'Their lead' }) };
+      },
+    ]),
+  ),
   '/api/pipelines/:id/stages': async (other) => ({ id: (await theirPipeline(other)).id }),
   '/api/pipelines/:id/stages/reorder': async (other) => ({ id: (await theirPipeline(other)).id }),
   '/api/pipelines/:id/stages/:stageId': async (other) => {
@@ -99,6 +108,10 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'PATCH /api/lead-sources/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/companies/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/contacts/:id': () => ({ firstName: 'Renamed' }),
+  'PATCH /api/leads/:id': () => ({ title: 'Renamed' }),
+  'POST /api/leads/:id/stage': (params) => ({ stageId: params.id }),
+  'POST /api/leads/:id/lost': (params) => ({ reasonId: params.id }),
+  'POST /api/leads/:id/assign': () => ({ userId: null }),
   'PATCH /api/lost-reasons/:id': () => ({ name: 'Renamed' }),
   'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
   'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),

@@ -25,6 +25,8 @@ import { registerContactsRoutes } from './modules/contacts/contacts.routes.js';
 import { createContactsService } from './modules/contacts/contacts.service.js';
 import { registerLeadSourcesRoutes } from './modules/lead-sources/lead-sources.routes.js';
 import { createLeadSourcesService } from './modules/lead-sources/lead-sources.service.js';
+import { registerLeadsRoutes } from './modules/leads/leads.routes.js';
+import { createLeadsService } from './modules/leads/leads.service.js';
 import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
 import { createLostReasonsService } from './modules/lost-reasons/lost-reasons.service.js';
 import { registerPipelinesRoutes } from './modules/pipelines/pipelines.routes.js';
@@ -66,9 +68,11 @@ export function createServices(deps: ServiceDeps) {
   const apiTokens = createApiTokensService(deps);
   const auth = createAuthService(deps, users, workspaces, apiTokens);
   const companies = createCompaniesService(deps, workspaces);
+  const contacts = createContactsService(deps, workspaces);
   return {
     companies,
-    contacts: createContactsService(deps, workspaces),
+    contacts,
+    leads: createLeadsService(deps, { pipelines, contacts, companies, users, workspaces }),
     users,
     workspaces,
     apiTokens,
@@ -150,6 +154,7 @@ export async function buildApp(options: BuildAppOptions) {
   registerPresetsRoutes(app, services.presets);
   registerCompaniesRoutes(app, services.companies);
   registerContactsRoutes(app, services.contacts);
+  registerLeadsRoutes(app, services.leads);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
-import type { ContactPhone, ContactRow } from '../../platform/db/schema.js';
+import type { Transaction } from 'kysely';
+import type { ContactPhone, ContactRow, DB } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, fieldError, notFound, type FieldError } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -60,9 +62,13 @@ export interface DuplicateCandidate {
 }
 
 export function createContactsService({ db, clock }: ServiceDeps, workspaces: WorkspacesService) {
-  async function normalisePhones(actor: Actor, phones: { value: string; label: string }[]) {
+  async function normalisePhones(
+    actor: Actor,
+    phones: { value: string; label: string }[],
+    executor: Executor = db,
+  ) {
     if (phones.length === 0) return [];
-    const workspace = await workspaces.findWorkspace(actor.workspaceId);
+    const workspace = await workspaces.findWorkspace(actor.workspaceId, executor);
     const errors: FieldError[] = [];
     const normalised: ContactPhone[] = phones.map((phone, index) => {
       const e164 = toE164(phone.value, workspace?.country ?? 'US');
@@ -174,18 +180,18 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
       ]);
     },
 
-    async getContact(actor: Actor, contactId: string) {
+    async getContact(actor: Actor, contactId: string, executor: Executor = db) {
       requirePermission(actor, 'lead:read');
-      return toContactDto(await getRow(db, actor, contactId));
+      return toContactDto(await getRow(executor, actor, contactId));
     },
 
-    async createContact(actor: Actor, input: CreateContactInput) {
+    async createContact(actor: Actor, input: CreateContactInput, outer?: Transaction<DB>) {
       requirePermission(actor, 'lead:create');
       if (!input.firstName && !input.lastName)
         throw fieldError('firstName', 'Give a first or last name.');
-      const phones = await normalisePhones(actor, input.phones);
+      const phones = await normalisePhones(actor, input.phones, outer);
       const { allowDuplicate, ...values } = input;
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, outer, async (trx) => {
         const emails = values.emails.map((e) => e.value);
         const e164s = phones.map((p) => p.e164);
         if (!allowDuplicate) await assertNoDuplicate(trx, actor, emails, e164s, null);

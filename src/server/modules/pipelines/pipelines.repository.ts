@@ -160,3 +160,14 @@ export function updateStageRow(
     .where('id', '=', stageId)
     .execute();
 }
+
+/** Leads (archived ones too) still in a stage: a stage with leads is not removed under them. */
+export function countLeadsInStage(db: Executor, workspaceId: string, stageId: string) {
+  return db
+    .selectFrom('leads')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('workspace_id', '=', workspaceId)
+    .where('stage_id', '=', stageId)
+    .executeTakeFirstOrThrow()
+    .then((row) => Number(row.count));
+}

@@ -153,6 +153,20 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
       return { items: rows.map((row) => toPipelineDto(row, stages)), nextCursor: null };
     },
 
+    /** The pipeline a lead goes into: the one named, else the default; active, with stages. */
+    async pipelineForLead(actor: Actor, pipelineId: string | undefined, executor: Executor = db) {
+      const rows = await repo.listPipelines(executor, actor.workspaceId, false);
+      const row = pipelineId
+        ? rows.find((p) => p.id === pipelineId)
+        : rows.find((p) => p.is_default);
+      if (!row) {
+        throw pipelineId
+          ? fieldError('pipelineId', 'No such active pipeline.')
+          : fieldError('pipelineId', 'This workspace has no pipeline yet; create one first.');
+      }
+      return toPipelineDto(row, await repo.listStages(executor, actor.workspaceId, [row.id]));
+    },
+
     async getPipeline(actor: Actor, pipelineId: string) {
       requirePermission(actor, 'lead:read');
       return loadPipeline(db, actor.workspaceId, pipelineId);
@@ -297,6 +311,12 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
       return changePipeline(actor, pipelineId, ifMatch, async (trx, pipeline, stages, now) => {
         const stage = stages.find((s) => s.id === stageId);
         if (!stage) throw notFound('Stage');
+        const leadCount = await repo.countLeadsInStage(trx, pipeline.workspace_id, stageId);
+        if (leadCount > 0) {
+          throw new AppError('conflict', {
+            message: `${leadCount} lead(s) are in this stage; move them to another stage first.`,
+          });
+        }
         const remaining = stages.filter((s) => s.id !== stageId);
         assertKindsCovered(
           remaining.map((s) => s.kind),

@@ -2,7 +2,7 @@
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { Transaction } from 'kysely';
 import { permissionsOf } from '../../platform/auth/permissions.js';
-import { recordAudit } from '../../platform/audit.js';
+import { recordAudit, type Executor } from '../../platform/audit.js';
 import type { DB, WorkspaceRow } from '../../platform/db/schema.js';
 import type { PresetKey } from '../presets/presets.data.js';
 import type { PresetsService } from '../presets/presets.service.js';
@@ -98,8 +98,8 @@ export function createWorkspacesService(
     },
 
     /** Workspace settings for the current workspace, read by sign-in and the auth hook. */
-    async findWorkspace(workspaceId: string) {
-      const row = await repo.findWorkspace(db, workspaceId);
+    async findWorkspace(workspaceId: string, executor: Executor = db) {
+      const row = await repo.findWorkspace(executor, workspaceId);
       return row ? toWorkspaceDto(row) : undefined;
     },
 

@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-pipelines.js';
 import * as m0003 from './migrations/0003-sources-lost-reasons.js';
 import * as m0004 from './migrations/0004-contacts-companies.js';
+import * as m0005 from './migrations/0005-leads.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-pipelines': m0002,
   '0003-sources-lost-reasons': m0003,
   '0004-contacts-companies': m0004,
+  '0005-leads': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -15,6 +15,10 @@ import {
   type TransactionSettings,
 } from 'kysely';
 
+// A wait this long means a query was sent outside an open transaction while that transaction
+// holds the one connection (it would wait forever): fail loudly instead of hanging.
+const LOCK_TIMEOUT_MS = 30_000;
+
 class ConnectionMutex {
   #tail: Promise<void> = Promise.resolve();
 
@@ -23,7 +27,28 @@ class ConnectionMutex {
     const next = new Promise<void>((resolve) => (release = resolve));
     const previous = this.#tail;
     this.#tail = previous.then(() => next);
-    await previous;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              'Waited 30 s for the embedded database: is a query running outside the open ' +
+                'transaction (db instead of trx)?',
+            ),
+          ),
+        LOCK_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([previous, timeout]);
+    } catch (error) {
+      // Give up our place in the queue without blocking those behind us.
+      void previous.then(release);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     return release;
   }
 }

@@ -280,6 +280,73 @@ export interface ContactPointsTable {
   position: number;
 }
 
+export const LEAD_STATUSES = ['open', 'won', 'lost'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const CONTACT_STATUSES = [
+  'not_contacted',
+  'contacted',
+  'in_discussion',
+  'proposal_sent',
+  'follow_up_needed',
+  'no_response',
+] as const;
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+
+export interface LeadsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  title: string;
+  description: Generated<string>;
+  contact_id: string | null;
+  company_id: string | null;
+  company_name: Generated<string>;
+  source_id: string | null;
+  source_campaign: Generated<string>;
+  source_detail: Generated<string>;
+  pipeline_id: string;
+  stage_id: string;
+  stage_entered_at: Timestamp;
+  status: LeadStatus;
+  lost_reason_id: string | null;
+  lost_notes: Generated<string>;
+  is_converted: Generated<boolean>;
+  value: Generated<number>;
+  currency: string;
+  probability: number;
+  is_probability_overridden: Generated<boolean>;
+  priority: Generated<Priority>;
+  expected_close_date: string | null;
+  assignee_id: string | null;
+  next_follow_up_at: Timestamp | null;
+  next_follow_up_type: string | null;
+  contact_status: Generated<ContactStatus>;
+  last_contact_at: Timestamp | null;
+  last_contact_method: string | null;
+  last_contact_notes: Generated<string>;
+  contact_attempts: Generated<number>;
+  tags: Generated<string[]>;
+  custom_fields: Json<Record<string, unknown>>;
+  score: Generated<number>;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
+}
+
+export interface StageHistoryTable {
+  workspace_id: string;
+  id: Generated<string>;
+  lead_id: string;
+  from_stage_id: string | null;
+  to_stage_id: string;
+  moved_at: Timestamp;
+  moved_by: string | null;
+  reason: Generated<string>;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -297,6 +364,8 @@ export interface DB {
   companies: CompaniesTable;
   contacts: ContactsTable;
   contact_points: ContactPointsTable;
+  leads: LeadsTable;
+  stage_history: StageHistoryTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -313,3 +382,5 @@ export type LeadSourceRow = Selectable<LeadSourcesTable>;
 export type LostReasonRow = Selectable<LostReasonsTable>;
 export type CompanyRow = Selectable<CompaniesTable>;
 export type ContactRow = Selectable<ContactsTable>;
+export type LeadRow = Selectable<LeadsTable>;
+export type StageHistoryRow = Selectable<StageHistoryTable>;

@@ -1,0 +1,228 @@
+import type { FastifyReply } from 'fastify';
+import { actorOf } from '../../platform/auth/authenticate.js';
+import { pageSchema } from '../../platform/http/pagination.js';
+import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import type { App } from '../../platform/http/types.js';
+import type { LeadsService } from './leads.service.js';
+import {
+  assignBodySchema,
+  createLeadBodySchema,
+  leadDetailSchema,
+  leadIdParamsSchema,
+  leadSchema,
+  listLeadsQuerySchema,
+  markLostBodySchema,
+  moveStageBodySchema,
+  updateLeadBodySchema,
+} from './leads.schemas.js';
+
+const tags = ['leads'];
+const one = { 200: leadSchema };
+
+/** Every lead answer carries its version as ETag (send it back as If-Match). */
+function withEtag<T extends { version: number }>(reply: FastifyReply, lead: T): T {
+  void reply.header('etag', etagOf(lead.version));
+  return lead;
+}
+
+export function registerLeadsRoutes(app: App, leads: LeadsService): void {
+  const ifMatch = (headers: { 'if-match'?: string }) => parseIfMatch(headers['if-match']);
+
+  app.get(
+    '/api/leads',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: 'List leads, newest first, with filters and search',
+        querystring: listLeadsQuerySchema,
+        response: { 200: pageSchema(leadSchema) },
+      },
+    },
+    (request) => leads.listLeads(actorOf(request), request.query),
+  );
+
+  app.post(
+    '/api/leads',
+    {
+      config: { access: 'lead:create' },
+      schema: {
+        tags,
+        summary:
+          'Create a lead, with contactId or a new contact (409 with candidates on a known email/phone)',
+        body: createLeadBodySchema,
+        response: { 201: leadSchema },
+      },
+    },
+    async (request, reply) =>
+      withEtag(reply.code(201), await leads.createLead(actorOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/leads/:id',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: 'Get a lead with its contact, company, stage, assignee and stage history',
+        params: leadIdParamsSchema,
+        response: { 200: leadDetailSchema },
+      },
+    },
+    async (request, reply) =>
+      withEtag(reply, await leads.getLead(actorOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/api/leads/:id',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: 'Change a lead (If-Match: its version; 412 when stale)',
+        params: leadIdParamsSchema,
+        body: updateLeadBodySchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.updateLead(
+          actorOf(request),
+          request.params.id,
+          request.body,
+          ifMatch(request.headers),
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/leads/:id/stage',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: "Move a lead to another stage under the pipeline's policy",
+        description:
+          'forward_only pipelines never move back (except to a lost stage); backward_with_reason ' +
+          'pipelines need a reason to move back; a lost stage needs lostReasonId.',
+        params: leadIdParamsSchema,
+        body: moveStageBodySchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.moveLeadToStage(
+          actorOf(request),
+          request.params.id,
+          request.body,
+          ifMatch(request.headers),
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/leads/:id/lost',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: "Mark a lead lost with a reason (moves it to the pipeline's lost stage)",
+        params: leadIdParamsSchema,
+        body: markLostBodySchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.markLeadLost(
+          actorOf(request),
+          request.params.id,
+          request.body,
+          ifMatch(request.headers),
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/leads/:id/assign',
+    {
+      config: { access: 'lead:assign' },
+      schema: {
+        tags,
+        summary: 'Assign a lead to a person of the workspace (or unassign it)',
+        params: leadIdParamsSchema,
+        body: assignBodySchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.assignLead(
+          actorOf(request),
+          request.params.id,
+          request.body.userId,
+          ifMatch(request.headers),
+        ),
+      ),
+  );
+
+  app.post(
+    '/api/leads/:id/archive',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: 'Archive a lead (nothing is deleted)',
+        params: leadIdParamsSchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.archiveLead(actorOf(request), request.params.id, ifMatch(request.headers)),
+      ),
+  );
+
+  app.delete(
+    '/api/leads/:id',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: 'Archive a lead (DELETE never deletes a lead)',
+        params: leadIdParamsSchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.archiveLead(actorOf(request), request.params.id, ifMatch(request.headers)),
+      ),
+  );
+
+  app.post(
+    '/api/leads/:id/restore',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: 'Restore an archived lead',
+        params: leadIdParamsSchema,
+        response: one,
+      },
+    },
+    async (request, reply) =>
+      withEtag(
+        reply,
+        await leads.restoreLead(actorOf(request), request.params.id, ifMatch(request.headers)),
+      ),
+  );
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { CONTACT_STATUSES, LEAD_STATUSES, PRIORITIES } from '../../platform/db/schema.js';
+import { pageQuerySchema } from '../../platform/http/pagination.js';
+import { companySchema } from '../companies/companies.schemas.js';
+import { contactSchema, createContactBodySchema } from '../contacts/contacts.schemas.js';
+import { stageSchema } from '../pipelines/pipelines.schemas.js';
+import { currencySchema } from '../workspaces/workspaces.schemas.js';
+
+const deletedLinkSchema = z
+  .object({ id: z.uuid(), deleted: z.literal(true) })
+  .describe('The linked record was archived');
+
+export const leadSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    description: z.string(),
+    contactId: z.uuid().nullable(),
+    companyId: z.uuid().nullable(),
+    companyName: z.string(),
+    sourceId: z.uuid().nullable(),
+    sourceCampaign: z.string(),
+    sourceDetail: z.string(),
+    pipelineId: z.uuid(),
+    stageId: z.uuid(),
+    stageEnteredAt: z.iso.datetime(),
+    daysInStage: z.number().int(),
+    status: z.enum(LEAD_STATUSES),
+    converted: z.boolean(),
+    archived: z.boolean(),
+    lostReasonId: z.uuid().nullable(),
+    lostNotes: z.string(),
+    value: z.number().int().describe('Minor units of currency'),
+    currency: z.string(),
+    probability: z.number().int(),
+    priority: z.enum(PRIORITIES),
+    expectedCloseDate: z.iso.date().nullable(),
+    assigneeId: z.uuid().nullable(),
+    nextFollowUpAt: z.iso.datetime().nullable(),
+    nextFollowUpType: z.string().nullable(),
+    contactStatus: z.enum(CONTACT_STATUSES),
+    lastContactAt: z.iso.datetime().nullable(),
+    lastContactMethod: z.string().nullable(),
+    lastContactNotes: z.string(),
+    contactAttempts: z.number().int(),
+    tags: z.array(z.string()),
+    score: z.number().int(),
+    version: z.number().int(),
+    createdBy: z.uuid().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Lead' });
+export type LeadDto = z.infer<typeof leadSchema>;
+
+export const stageMoveSchema = z
+  .object({
+    fromStageId: z.uuid().nullable(),
+    toStageId: z.uuid(),
+    movedAt: z.iso.datetime(),
+    movedBy: z.uuid().nullable(),
+    reason: z.string(),
+  })
+  .meta({ id: 'StageMove' });
+
+export const leadDetailSchema = leadSchema
+  .extend({
+    contact: z.union([contactSchema, deletedLinkSchema]).nullable(),
+    company: z.union([companySchema, deletedLinkSchema]).nullable(),
+    stage: stageSchema,
+    assignee: z.object({ id: z.uuid(), name: z.string(), email: z.string() }).nullable(),
+    stageHistory: z.array(stageMoveSchema),
+  })
+  .meta({ id: 'LeadDetail' });
+
+const tagsSchema = z.array(z.string().trim().min(1).max(50)).max(50);
+const valueSchema = z.number().int('Use whole minor units (cents)').min(0).max(1e13);
+
+export const createLeadBodySchema = z.object({
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(300)
+    .optional()
+    .describe('Defaults to the contact or company name'),
+  description: z.string().max(10_000).default(''),
+  contactId: z.uuid().optional(),
+  contact: createContactBodySchema
+    .omit({ allowDuplicate: true })
+    .optional()
+    .describe('A new contact made with the lead, in the same transaction'),
+  allowDuplicate: z.boolean().default(false),
+  companyId: z.uuid().optional(),
+  companyName: z.string().trim().max(300).default(''),
+  sourceId: z.uuid().optional(),
+  sourceCampaign: z.string().trim().max(200).default(''),
+  sourceDetail: z.string().trim().max(500).default(''),
+  pipelineId: z.uuid().optional().describe('Defaults to the default pipeline'),
+  stageId: z.uuid().optional().describe("Defaults to the pipeline's first stage"),
+  value: valueSchema.default(0),
+  currency: currencySchema.optional().describe('Defaults to the workspace currency'),
+  probability: z.number().int().min(0).max(100).optional().describe("Defaults to the stage's"),
+  priority: z.enum(PRIORITIES).default('normal'),
+  expectedCloseDate: z.iso.date().optional(),
+  assigneeId: z.uuid().optional(),
+  tags: tagsSchema.default([]),
+});
+export type CreateLeadInput = z.infer<typeof createLeadBodySchema>;
+
+export const updateLeadBodySchema = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    description: z.string().max(10_000),
+    contactId: z.uuid().nullable(),
+    companyId: z.uuid().nullable(),
+    companyName: z.string().trim().max(300),
+    sourceId: z.uuid().nullable(),
+    sourceCampaign: z.string().trim().max(200),
+    sourceDetail: z.string().trim().max(500),
+    value: valueSchema,
+    currency: currencySchema,
+    probability: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .nullable()
+      .describe("null goes back to the stage's probability"),
+    priority: z.enum(PRIORITIES),
+    expectedCloseDate: z.iso.date().nullable(),
+    contactStatus: z.enum(CONTACT_STATUSES),
+    tags: tagsSchema,
+  })
+  .partial();
+export type UpdateLeadInput = z.infer<typeof updateLeadBodySchema>;
+
+export const moveStageBodySchema = z.object({
+  stageId: z.uuid(),
+  reason: z.string().trim().max(1000).optional().describe('Needed to move back'),
+  lostReasonId: z.uuid().optional().describe('Needed to move to a lost stage'),
+  lostNotes: z.string().trim().max(2000).optional(),
+});
+export const markLostBodySchema = z.object({
+  reasonId: z.uuid(),
+  notes: z.string().trim().max(2000).default(''),
+});
+export const assignBodySchema = z.object({
+  userId: z.uuid().nullable().describe('null leaves the lead unassigned'),
+});
+
+export const leadIdParamsSchema = z.object({ id: z.uuid() });
+
+export const listLeadsQuerySchema = pageQuerySchema.extend({
+  q: z.string().trim().max(200).optional().describe('Title, company, contact name, email or phone'),
+  pipelineId: z.uuid().optional(),
+  stageId: z.uuid().optional(),
+  status: z.enum(LEAD_STATUSES).optional(),
+  assigneeId: z.union([z.uuid(), z.enum(['me', 'none'])]).optional(),
+  sourceId: z.uuid().optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  tag: z.string().trim().max(50).optional(),
+  includeArchived: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .default(false),
+});
+export type ListLeadsQuery = z.infer<typeof listLeadsQuerySchema>;

@@ -1,0 +1,374 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  aMember,
+  aWorkspace,
+  as,
+  createTestApp,
+  type Session,
+  type TestApp,
+} from '../../../../test/support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+interface Stage {
+  id: string;
+  slug: string;
+  kind: string;
+  probability: number;
+}
+interface Lead {
+  id: string;
+  title: string;
+  version: number;
+  stageId: string;
+  status: string;
+  probability: number;
+  currency: string;
+  contactId: string | null;
+  assigneeId: string | null;
+  archived: boolean;
+  lostReasonId: string | null;
+}
+
+/** A workspace with the b2b preset (Sales: new → … → won / lost), its stages by slug. */
+async function aSalesDesk() {
+  const { admin } = await aWorkspace(t);
+  await t.app.inject({ method: 'POST', url: '/api/presets/b2b/apply', headers: as(admin) });
+  const pipelines = await t.app.inject({
+    method: 'GET',
+    url: '/api/pipelines',
+    headers: as(admin),
+  });
+  const pipeline = pipelines.json<{ items: { id: string; stages: Stage[] }[] }>().items[0]!;
+  const stage = Object.fromEntries(pipeline.stages.map((s) => [s.slug, s])) as Record<
+    string,
+    Stage
+  >;
+  const reasons = await t.app.inject({
+    method: 'GET',
+    url: '/api/lost-reasons',
+    headers: as(admin),
+  });
+  const lostReasonId = reasons.json<{ items: { id: string }[] }>().items[0]!.id;
+  return { admin, pipelineId: pipeline.id, stage, lostReasonId };
+}
+
+const createLead = (session: Session, payload: Record<string, unknown>) => {
+  t.clock.advance(1000);
+  return t.app.inject({ method: 'POST', url: '/api/leads', headers: as(session), payload });
+};
+
+// The test clock stands still; each action moves it a second on, so histories have an order.
+const act = (
+  session: Session,
+  lead: { id: string },
+  action: string,
+  payload: Record<string, unknown>,
+) => {
+  t.clock.advance(1000);
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/leads/${lead.id}/${action}`,
+    headers: as(session),
+    payload,
+  });
+};
+
+describe('creating leads', () => {
+  it('creates a lead with a new contact at the first stage of the default pipeline', async () => {
+    const { admin, pipelineId, stage } = await aSalesDesk();
+    const response = await createLead(admin, {
+      contact: {
+        firstName: 'Greta',
+        lastName: 'Holm',
+        emails: ['greta@holm.example'],
+        phones: ['040 1234567'],
+      },
+      value: 1_250_000,
+    });
+    expect(response.statusCode).toBe(201);
+    const lead = response.json<Lead>();
+    expect(lead).toMatchObject({
+      title: 'Greta Holm',
+      stageId: stage.new!.id,
+      status: 'open',
+      probability: stage.new!.probability,
+      currency: 'EUR',
+      version: 1,
+    });
+    expect(response.headers.etag).toBe('"1"');
+    const detail = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${lead.id}`,
+      headers: as(admin),
+    });
+    expect(detail.json()).toMatchObject({
+      pipelineId,
+      contact: { name: 'Greta Holm', phones: [{ e164: '+49401234567' }] },
+      stage: { slug: 'new' },
+      stageHistory: [{ fromStageId: null, toStageId: stage.new!.id }],
+      daysInStage: 0,
+    });
+  });
+
+  it('answers a known contact email with 409 and candidates; linking the contact works', async () => {
+    const { admin } = await aSalesDesk();
+    const first = (
+      await createLead(admin, { contact: { firstName: 'Ida', emails: ['ida@example.de'] } })
+    ).json<Lead>();
+    const again = await createLead(admin, {
+      contact: { firstName: 'Ida B.', emails: ['IDA@example.de'] },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().candidates).toEqual([
+      { id: first.contactId, name: 'Ida', matchedOn: ['email:ida@example.de'] },
+    ]);
+    const linked = await createLead(admin, { contactId: first.contactId, title: 'Second inquiry' });
+    expect(linked.json<Lead>().contactId).toBe(first.contactId);
+    const leads = await t.app.inject({ method: 'GET', url: '/api/leads', headers: as(admin) });
+    expect(leads.json().items).toHaveLength(2);
+  });
+
+  it('refuses a stage of another pipeline, an unknown assignee and a fraction of a cent', async () => {
+    const { admin } = await aSalesDesk();
+    const response = await createLead(admin, {
+      title: 'X',
+      stageId: '00000000-0000-4000-8000-000000000000',
+      assigneeId: '00000000-0000-4000-8000-000000000001',
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().errors[0].field).toBe('assigneeId');
+    const stage = await createLead(admin, {
+      title: 'X',
+      stageId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(stage.json().errors).toEqual([{ field: 'stageId', message: expect.any(String) }]);
+    const cents = await createLead(admin, { title: 'X', value: 10.5 });
+    expect(cents.statusCode).toBe(422);
+  });
+});
+
+describe('moving leads through the pipeline', () => {
+  it('moves forward freely, back only with a reason, and to lost only with a lost reason', async () => {
+    const { admin, stage, lostReasonId } = await aSalesDesk();
+    const lead = (await createLead(admin, { title: 'Fleet renewal' })).json<Lead>();
+    const forward = await act(admin, lead, 'stage', { stageId: stage.proposal!.id });
+    expect(forward.json<Lead>()).toMatchObject({
+      stageId: stage.proposal!.id,
+      probability: stage.proposal!.probability,
+    });
+    const back = await act(admin, lead, 'stage', { stageId: stage.contacted!.id });
+    expect(back.statusCode).toBe(422);
+    expect(back.json().errors[0].field).toBe('reason');
+    const backWithReason = await act(admin, lead, 'stage', {
+      stageId: stage.contacted!.id,
+      reason: 'Budget not approved yet',
+    });
+    expect(backWithReason.statusCode).toBe(200);
+    const lostNoReason = await act(admin, lead, 'stage', { stageId: stage.lost!.id });
+    expect(lostNoReason.json().errors[0].field).toBe('lostReasonId');
+    const lost = await act(admin, lead, 'stage', { stageId: stage.lost!.id, lostReasonId });
+    expect(lost.json<Lead>()).toMatchObject({ status: 'lost', probability: 0, lostReasonId });
+    const detail = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${lead.id}`,
+      headers: as(admin),
+    });
+    expect(detail.json().stageHistory.map((h: { reason: string }) => h.reason)).toEqual([
+      '',
+      '',
+      'Budget not approved yet',
+      '',
+    ]);
+  });
+
+  it('never moves back in a forward-only pipeline, except to lost', async () => {
+    const { admin } = await aWorkspace(t);
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/presets/orthodontics/apply',
+      headers: as(admin),
+    });
+    const pipeline = (
+      await t.app.inject({ method: 'GET', url: '/api/pipelines', headers: as(admin) })
+    ).json().items[0];
+    const stages: Stage[] = pipeline.stages;
+    const lead = (
+      await createLead(admin, { contact: { firstName: 'Tim', lastName: 'Kind' } })
+    ).json<Lead>();
+    await act(admin, lead, 'stage', { stageId: stages[3]!.id });
+    const back = await act(admin, lead, 'stage', { stageId: stages[1]!.id, reason: 'Please' });
+    expect(back.statusCode).toBe(422);
+    expect(back.json().errors[0].message).toContain('only moves forward');
+    const reasons = await t.app.inject({
+      method: 'GET',
+      url: '/api/lost-reasons',
+      headers: as(admin),
+    });
+    const lost = await act(admin, lead, 'lost', {
+      reasonId: reasons.json().items[0].id,
+      notes: 'Chose Dr. Z',
+    });
+    expect(lost.json<Lead>().status).toBe('lost');
+  });
+
+  it('keeps an overridden probability across stage moves until it is reset', async () => {
+    const { admin, stage } = await aSalesDesk();
+    const lead = (await createLead(admin, { title: 'Big one', probability: 33 })).json<Lead>();
+    const moved = (await act(admin, lead, 'stage', { stageId: stage.qualified!.id })).json<Lead>();
+    expect(moved.probability).toBe(33);
+    const reset = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/leads/${lead.id}`,
+      headers: as(admin),
+      payload: { probability: null },
+    });
+    expect(reset.json<Lead>().probability).toBe(stage.qualified!.probability);
+  });
+
+  it('will not archive a stage that still has leads', async () => {
+    const { admin, pipelineId, stage } = await aSalesDesk();
+    await createLead(admin, { title: 'Holding the stage' });
+    const response = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/pipelines/${pipelineId}/stages/${stage.new!.id}`,
+      headers: as(admin),
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().detail).toContain('1 lead(s)');
+  });
+});
+
+describe('changing leads', () => {
+  it('catches a stale If-Match with 412 and archives instead of deleting', async () => {
+    const { admin } = await aSalesDesk();
+    const lead = (await createLead(admin, { title: 'Kitchen remodel' })).json<Lead>();
+    const first = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/leads/${lead.id}`,
+      headers: { ...as(admin), 'if-match': '"1"' },
+      payload: { value: 500_000, priority: 'high' },
+    });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers.etag).toBe('"2"');
+    const stale = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/leads/${lead.id}`,
+      headers: { ...as(admin), 'if-match': '"1"' },
+      payload: { value: 1 },
+    });
+    expect(stale.statusCode).toBe(412);
+    const deleted = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/leads/${lead.id}`,
+      headers: as(admin),
+    });
+    expect(deleted.json<Lead>().archived).toBe(true);
+    const list = await t.app.inject({ method: 'GET', url: '/api/leads', headers: as(admin) });
+    expect(list.json().items).toEqual([]);
+    const edit = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/leads/${lead.id}`,
+      headers: as(admin),
+      payload: { title: 'Y' },
+    });
+    expect(edit.statusCode).toBe(409);
+    const restored = await act(admin, lead, 'restore', {});
+    expect(restored.json<Lead>()).toMatchObject({
+      archived: false,
+      title: 'Kitchen remodel',
+      version: 4,
+    });
+  });
+
+  it('shows an archived contact as a placeholder on the lead', async () => {
+    const { admin } = await aSalesDesk();
+    const lead = (
+      await createLead(admin, { contact: { firstName: 'Old', lastName: 'Contact' } })
+    ).json<Lead>();
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/api/contacts/${lead.contactId}`,
+      headers: as(admin),
+    });
+    const detail = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${lead.id}`,
+      headers: as(admin),
+    });
+    expect(detail.json().contact).toEqual({ id: lead.contactId, deleted: true });
+  });
+});
+
+describe('assignment and who sees what', () => {
+  it('assigns with lead:assign only, to active members only', async () => {
+    const { admin } = await aSalesDesk();
+    const agent = await aMember(t, admin, 'agent');
+    const lead = (await createLead(admin, { title: 'Inbound call' })).json<Lead>();
+    expect((await act(agent, lead, 'assign', { userId: agent.userId })).statusCode).toBe(403);
+    const assigned = await act(admin, lead, 'assign', { userId: agent.userId });
+    expect(assigned.json<Lead>().assigneeId).toBe(agent.userId);
+    const stranger = await act(admin, lead, 'assign', {
+      userId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(stranger.statusCode).toBe(422);
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: `/api/audit-log?entityType=lead&entityId=${lead.id}&action=lead.assigned`,
+      headers: as(admin),
+    });
+    expect(audit.json().items[0].changes.assigneeId).toEqual({ before: null, after: agent.userId });
+  });
+
+  it('filters by assignee (me, none) and stage, and searches by phone as typed', async () => {
+    const { admin, stage } = await aSalesDesk();
+    const mine = (
+      await createLead(admin, {
+        title: 'Mine',
+        assigneeId: admin.userId,
+        contact: { firstName: 'P', phones: ['0151 22223333'] },
+      })
+    ).json<Lead>();
+    const open = (await createLead(admin, { title: 'Nobody' })).json<Lead>();
+    await act(admin, open, 'stage', { stageId: stage.qualified!.id });
+    const titles = async (query: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/leads?${query}`, headers: as(admin) }))
+        .json<{ items: Lead[] }>()
+        .items.map((l) => l.title);
+    expect(await titles('assigneeId=me')).toEqual(['Mine']);
+    expect(await titles('assigneeId=none')).toEqual(['Nobody']);
+    expect(await titles(`stageId=${stage.qualified!.id}`)).toEqual(['Nobody']);
+    expect(await titles(`q=${encodeURIComponent('+49 151 22223333')}`)).toEqual(['Mine']);
+    expect(await titles('limit=1')).toEqual(['Nobody']);
+    void mine;
+  });
+
+  it('limits agents to their own leads when the workspace says so', async () => {
+    const { admin } = await aSalesDesk();
+    const agent = await aMember(t, admin, 'agent');
+    const theirs = (
+      await createLead(admin, { title: 'For the agent', assigneeId: agent.userId })
+    ).json<Lead>();
+    const other = (await createLead(admin, { title: 'Someone else' })).json<Lead>();
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/workspaces/${admin.workspaceId}`,
+      headers: as(admin),
+      payload: { agentsOwnLeadsOnly: true },
+    });
+    const list = await t.app.inject({ method: 'GET', url: '/api/leads', headers: as(agent) });
+    expect(list.json<{ items: Lead[] }>().items.map((l) => l.id)).toEqual([theirs.id]);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/leads/${other.id}`, headers: as(agent) }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/leads/${theirs.id}`, headers: as(agent) }))
+        .statusCode,
+    ).toBe(200);
+  });
+});
