@@ -69,10 +69,11 @@ export function createServices(deps: ServiceDeps) {
   const auth = createAuthService(deps, users, workspaces, apiTokens);
   const companies = createCompaniesService(deps, workspaces);
   const contacts = createContactsService(deps, workspaces);
+  const leads = createLeadsService(deps, { pipelines, contacts, companies, users, workspaces });
   return {
     companies,
     contacts,
-    leads: createLeadsService(deps, { pipelines, contacts, companies, users, workspaces }),
+    leads,
     users,
     workspaces,
     apiTokens,
@@ -83,7 +84,12 @@ export function createServices(deps: ServiceDeps) {
     lostReasons,
     presets,
     setup: createSetupService(deps, users, workspaces),
-    demo: createDemoService(deps, users, workspaces),
+    demo: createDemoService(deps, users, workspaces, {
+      pipelines,
+      leadSources,
+      lostReasons,
+      leads,
+    }),
   };
 }
 

@@ -144,6 +144,16 @@ describe('demo workspace', () => {
       headers: { cookie: session.cookie },
     });
     expect(pipelines.json().items[0].name).toBe('New patients');
+    const leads = await t.app.inject({
+      method: 'GET',
+      url: '/api/leads',
+      headers: { cookie: session.cookie },
+    });
+    const items = leads.json<{ items: { status: string; assigneeId: string | null }[] }>().items;
+    expect(items).toHaveLength(12);
+    expect(items.filter((l) => l.status === 'lost')).toHaveLength(2);
+    expect(items.filter((l) => l.status === 'won')).toHaveLength(1);
+    expect(items.filter((l) => l.assigneeId === null)).toHaveLength(2);
     expect((await t.services.demo.loadDemo()).created).toBe(false);
     // With the demo loaded, first start has nothing to set up.
     expect(await t.services.setup.prepareInstance()).toEqual({ state: 'ready' });
