@@ -1,6 +1,6 @@
 import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { CompaniesService } from './companies.service.js';
 import {
@@ -42,7 +42,7 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
     },
     async (request, reply) => {
       const company = await companies.createCompany(actorOf(request), request.body);
-      return reply.code(201).header('etag', etagOf(company.version)).send(company);
+      return withEtag(reply.code(201), company);
     },
   );
 
@@ -54,7 +54,7 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
     },
     async (request, reply) => {
       const company = await companies.getCompany(actorOf(request), request.params.id);
-      return reply.header('etag', etagOf(company.version)).send(company);
+      return withEtag(reply, company);
     },
   );
 
@@ -77,7 +77,7 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
         request.body,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(company.version)).send(company);
+      return withEtag(reply, company);
     },
   );
 
@@ -98,7 +98,7 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
         request.params.id,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(company.version)).send(company);
+      return withEtag(reply, company);
     },
   );
 
@@ -119,7 +119,7 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
         request.params.id,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(company.version)).send(company);
+      return withEtag(reply, company);
     },
   );
 }

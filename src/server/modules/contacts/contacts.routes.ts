@@ -1,6 +1,6 @@
 import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { ContactsService } from './contacts.service.js';
 import {
@@ -42,7 +42,7 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
     },
     async (request, reply) => {
       const contact = await contacts.createContact(actorOf(request), request.body);
-      return reply.code(201).header('etag', etagOf(contact.version)).send(contact);
+      return withEtag(reply.code(201), contact);
     },
   );
 
@@ -54,7 +54,7 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
     },
     async (request, reply) => {
       const contact = await contacts.getContact(actorOf(request), request.params.id);
-      return reply.header('etag', etagOf(contact.version)).send(contact);
+      return withEtag(reply, contact);
     },
   );
 
@@ -77,7 +77,7 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
         request.body,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(contact.version)).send(contact);
+      return withEtag(reply, contact);
     },
   );
 
@@ -98,7 +98,7 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
         request.params.id,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(contact.version)).send(contact);
+      return withEtag(reply, contact);
     },
   );
 
@@ -119,7 +119,7 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
         request.params.id,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(contact.version)).send(contact);
+      return withEtag(reply, contact);
     },
   );
 }

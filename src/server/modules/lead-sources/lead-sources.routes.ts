@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorOf } from '../../platform/auth/authenticate.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { LeadSourcesService } from './lead-sources.service.js';
 import {
@@ -41,7 +41,7 @@ export function registerLeadSourcesRoutes(app: App, sources: LeadSourcesService)
     },
     async (request, reply) => {
       const source = await sources.createLeadSource(actorOf(request), request.body);
-      return reply.code(201).header('etag', etagOf(source.version)).send(source);
+      return withEtag(reply.code(201), source);
     },
   );
 
@@ -58,7 +58,7 @@ export function registerLeadSourcesRoutes(app: App, sources: LeadSourcesService)
     },
     async (request, reply) => {
       const source = await sources.getLeadSource(actorOf(request), request.params.id);
-      return reply.header('etag', etagOf(source.version)).send(source);
+      return withEtag(reply, source);
     },
   );
 
@@ -81,7 +81,7 @@ export function registerLeadSourcesRoutes(app: App, sources: LeadSourcesService)
         request.body,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(source.version)).send(source);
+      return withEtag(reply, source);
     },
   );
 
@@ -102,7 +102,7 @@ export function registerLeadSourcesRoutes(app: App, sources: LeadSourcesService)
         request.params.id,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(source.version)).send(source);
+      return withEtag(reply, source);
     },
   );
 }

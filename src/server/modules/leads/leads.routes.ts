@@ -1,7 +1,6 @@
-import type { FastifyReply } from 'fastify';
 import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { LeadsService } from './leads.service.js';
 import {
@@ -18,12 +17,6 @@ import {
 
 const tags = ['leads'];
 const one = { 200: leadSchema };
-
-/** Every lead answer carries its version as ETag (send it back as If-Match). */
-function withEtag<T extends { version: number }>(reply: FastifyReply, lead: T): T {
-  void reply.header('etag', etagOf(lead.version));
-  return lead;
-}
 
 export function registerLeadsRoutes(app: App, leads: LeadsService): void {
   const ifMatch = (headers: { 'if-match'?: string }) => parseIfMatch(headers['if-match']);

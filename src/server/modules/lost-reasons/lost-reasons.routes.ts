@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorOf } from '../../platform/auth/authenticate.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { LostReasonsService } from './lost-reasons.service.js';
 import {
@@ -41,7 +41,7 @@ export function registerLostReasonsRoutes(app: App, reasons: LostReasonsService)
     },
     async (request, reply) => {
       const reason = await reasons.createLostReason(actorOf(request), request.body.name);
-      return reply.code(201).header('etag', etagOf(reason.version)).send(reason);
+      return withEtag(reply.code(201), reason);
     },
   );
 
@@ -58,7 +58,7 @@ export function registerLostReasonsRoutes(app: App, reasons: LostReasonsService)
     },
     async (request, reply) => {
       const reason = await reasons.getLostReason(actorOf(request), request.params.id);
-      return reply.header('etag', etagOf(reason.version)).send(reason);
+      return withEtag(reply, reason);
     },
   );
 
@@ -81,7 +81,7 @@ export function registerLostReasonsRoutes(app: App, reasons: LostReasonsService)
         request.body,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(reason.version)).send(reason);
+      return withEtag(reply, reason);
     },
   );
 
@@ -102,7 +102,7 @@ export function registerLostReasonsRoutes(app: App, reasons: LostReasonsService)
         request.params.id,
         parseIfMatch(request.headers['if-match']),
       );
-      return reply.header('etag', etagOf(reason.version)).send(reason);
+      return withEtag(reply, reason);
     },
   );
 }

@@ -1,7 +1,6 @@
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../../platform/auth/authenticate.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { PipelinesService } from './pipelines.service.js';
 import {
@@ -18,11 +17,6 @@ import {
 
 const tags = ['pipelines'];
 
-/** Every pipeline answer carries the pipeline's version as ETag. */
-function withEtag<T extends { version: number }>(reply: FastifyReply, pipeline: T): T {
-  void reply.header('etag', etagOf(pipeline.version));
-  return pipeline;
-}
 const pipelineResponse = { 200: pipelineSchema };
 
 export function registerPipelinesRoutes(app: App, pipelines: PipelinesService): void {

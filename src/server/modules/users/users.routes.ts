@@ -1,6 +1,6 @@
 import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { UsersService } from './users.service.js';
 import {
@@ -42,8 +42,7 @@ export function registerUsersRoutes(app: App, users: UsersService): void {
     },
     async (request, reply) => {
       const user = await users.getUser(actorOf(request), request.params.id);
-      void reply.header('etag', etagOf(user.version));
-      return user;
+      return withEtag(reply, user);
     },
   );
 
@@ -86,8 +85,7 @@ export function registerUsersRoutes(app: App, users: UsersService): void {
         request.body,
         parseIfMatch(request.headers['if-match']),
       );
-      void reply.header('etag', etagOf(user.version));
-      return user;
+      return withEtag(reply, user);
     },
   );
 }

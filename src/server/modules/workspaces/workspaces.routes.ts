@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorOf } from '../../platform/auth/authenticate.js';
-import { etagOf, parseIfMatch } from '../../platform/http/versioning.js';
+import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
 import type { WorkspacesService } from './workspaces.service.js';
 import {
@@ -60,8 +60,7 @@ export function registerWorkspacesRoutes(app: App, workspaces: WorkspacesService
     },
     async (request, reply) => {
       const workspace = await workspaces.getWorkspace(actorOf(request), request.params.id);
-      void reply.header('etag', etagOf(workspace.version));
-      return workspace;
+      return withEtag(reply, workspace);
     },
   );
 
@@ -84,8 +83,7 @@ export function registerWorkspacesRoutes(app: App, workspaces: WorkspacesService
         request.body,
         parseIfMatch(request.headers['if-match']),
       );
-      void reply.header('etag', etagOf(workspace.version));
-      return workspace;
+      return withEtag(reply, workspace);
     },
   );
 }

@@ -1,4 +1,5 @@
 // Optimistic concurrency: records carry a version, sent as ETag and checked from If-Match.
+import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors.js';
 
 export function etagOf(version: number): string {
@@ -21,4 +22,10 @@ export function assertVersion(current: number, expected: number | undefined): vo
       message: `This record was changed by someone else (now version ${current}); reload and try again.`,
     });
   }
+}
+
+/** Sends a versioned record's version as ETag (clients send it back as If-Match). */
+export function withEtag<T extends { version: number }>(reply: FastifyReply, record: T): T {
+  void reply.header('etag', etagOf(record.version));
+  return record;
 }
