@@ -77,7 +77,3 @@ export function fieldError(field: string, message: string): AppError {
     fields: [{ field, message }],
   });
 }
-
-export function assertNever(value: never): never {
-  throw new Error(`Unhandled value: ${JSON.stringify(value)}`);
-}

@@ -26,10 +26,6 @@ export function findUserByEmail(db: Executor, email: string) {
     .executeTakeFirst();
 }
 
-export function findUserById(db: Executor, userId: string) {
-  return db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-}
-
 export function countUsers(db: Executor) {
   return db
     .selectFrom('users')
@@ -186,17 +182,6 @@ export function countActiveAdmins(db: Executor, workspaceId: string) {
     .where('users.is_active', '=', true)
     .executeTakeFirstOrThrow()
     .then((row) => Number(row.count));
-}
-
-export function listMembershipsOfUser(db: Executor, userId: string) {
-  return db
-    .selectFrom('memberships')
-    .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
-    .select(['workspaces.id', 'workspaces.name', 'memberships.role'])
-    .where('memberships.user_id', '=', userId)
-    .where('memberships.is_active', '=', true)
-    .orderBy('workspaces.name')
-    .execute();
 }
 
 /** The person and each workspace they actively belong to (full workspace rows), in one query. */

@@ -156,8 +156,10 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
       return repo.listMembershipsWithWorkspaces(db, userId);
     },
 
-    listWorkspacesOf(userId: string) {
-      return repo.listMembershipsOfUser(db, userId);
+    /** The workspaces a person actively belongs to, with their role there. */
+    async listWorkspacesOf(userId: string) {
+      const memberships = await repo.listMembershipsWithWorkspaces(db, userId);
+      return memberships.map(({ id, name, role }) => ({ id, name, role }));
     },
 
     countUsers(executor: Executor = db) {

@@ -1,5 +1,5 @@
 // Kysely table types: one interface per table, matching the migrations in ./migrations.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -370,10 +370,6 @@ export interface DB {
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
 export type UserRow = Selectable<UsersTable>;
-export type NewUser = Insertable<UsersTable>;
-export type UserUpdate = Updateable<UsersTable>;
-export type MembershipRow = Selectable<MembershipsTable>;
-export type SessionRow = Selectable<SessionsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type PipelineRow = Selectable<PipelinesTable>;
@@ -383,4 +379,3 @@ export type LostReasonRow = Selectable<LostReasonsTable>;
 export type CompanyRow = Selectable<CompaniesTable>;
 export type ContactRow = Selectable<ContactsTable>;
 export type LeadRow = Selectable<LeadsTable>;
-export type StageHistoryRow = Selectable<StageHistoryTable>;
