@@ -15,6 +15,7 @@ let t: TestApp;
 let mine: Session;
 type Params = Record<string, string>;
 const theirs: Record<string, Params> = {};
+const mineIds = { lead: '', contact: '' };
 
 let pipelines = 0;
 async function theirPipeline(other: Session) {
@@ -81,12 +82,50 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
   }),
   '/api/pipelines/:id': async (other) => ({ id: (await theirPipeline(other)).id }),
   ...Object.fromEntries(
-    ['', '/stage', '/lost', '/assign', '/archive', '/restore'].map((action) => [
+    ['', '/archive', '/restore'].map((action) => [
+      `/api/custom-fields/:id${action}`,
+      async (other: Session) => ({
+        id: await theirRecord(other, '/api/custom-fields', {
+          recordType: 'lead',
+          key: `theirs${action.replace('/', '_')}`,
+          label: 'Theirs',
+          type: 'text',
+        }),
+      }),
+    ]),
+  ),
+  ...Object.fromEntries(
+    [
+      '',
+      '/stage',
+      '/lost',
+      '/assign',
+      '/archive',
+      '/restore',
+      '/activities',
+      '/tasks',
+      '/merge',
+      '/convert',
+    ].map((action) => [
       `/api/leads/:id${action}`,
       async (other: Session) => {
         await theirPipeline(other);
         return { id: await theirRecord(other, '/api/leads', { title: 'Their lead' }) };
       },
+    ]),
+  ),
+  '/api/contacts/:id/merge': async (other) => ({
+    id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
+  }),
+  '/api/contacts/:id/activities': async (other) => ({
+    id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
+  }),
+  ...Object.fromEntries(
+    ['', '/complete'].map((action) => [
+      `/api/tasks/:id${action}`,
+      async (other: Session) => ({
+        id: await theirRecord(other, '/api/tasks', { title: 'Theirs' }),
+      }),
     ]),
   ),
   '/api/pipelines/:id/stages': async (other) => ({ id: (await theirPipeline(other)).id }),
@@ -112,7 +151,15 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'POST /api/leads/:id/stage': (params) => ({ stageId: params.id }),
   'POST /api/leads/:id/lost': (params) => ({ reasonId: params.id }),
   'POST /api/leads/:id/assign': () => ({ userId: null }),
+  // The survivor is the caller's own record, so only the path's id is foreign.
+  'POST /api/leads/:id/merge': () => ({ intoId: mineIds.lead }),
+  'POST /api/contacts/:id/merge': () => ({ intoId: mineIds.contact }),
+  'POST /api/leads/:id/activities': () => ({ type: 'note', body: 'x' }),
+  'POST /api/contacts/:id/activities': () => ({ type: 'note', body: 'x' }),
+  'POST /api/leads/:id/tasks': () => ({ title: 'Call' }),
+  'PATCH /api/tasks/:id': () => ({ title: 'Renamed' }),
   'PATCH /api/lost-reasons/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/custom-fields/:id': () => ({ label: 'Renamed' }),
   'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
   'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),
   'PUT /api/pipelines/:id/stages/reorder': (params) => ({ stageIds: [params.id] }),
@@ -121,6 +168,9 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
 beforeAll(async () => {
   t = await createTestApp();
   mine = (await aWorkspace(t, 'Mine')).admin;
+  await theirPipeline(mine);
+  mineIds.lead = await theirRecord(mine, '/api/leads', { title: 'My lead' });
+  mineIds.contact = await theirRecord(mine, '/api/contacts', { firstName: 'Mine' });
   const other = (await aWorkspace(t, 'Theirs')).admin;
   for (const [path, make] of Object.entries(OTHER_WORKSPACE_RECORDS))
     theirs[path] = await make(other);

@@ -11,18 +11,29 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { registerActivitiesRoutes } from './modules/activities/activities.routes.js';
+import {
+  createActivitiesService,
+  createTimeline,
+} from './modules/activities/activities.service.js';
 import { registerApiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokensService } from './modules/api-tokens/api-tokens.service.js';
 import { registerAuditLogRoutes } from './modules/audit-log/audit-log.routes.js';
 import { createAuditLogService } from './modules/audit-log/audit-log.service.js';
 import { registerAuthRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { registerConversionRoutes } from './modules/conversion/conversion.routes.js';
+import { createConversionService } from './modules/conversion/conversion.service.js';
+import { registerDuplicatesRoutes } from './modules/duplicates/duplicates.routes.js';
+import { createDuplicatesService } from './modules/duplicates/duplicates.service.js';
 import { createDemoService } from './modules/demo/demo.service.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
 import { registerCompaniesRoutes } from './modules/companies/companies.routes.js';
 import { createCompaniesService } from './modules/companies/companies.service.js';
 import { registerContactsRoutes } from './modules/contacts/contacts.routes.js';
 import { createContactsService } from './modules/contacts/contacts.service.js';
+import { registerCustomFieldsRoutes } from './modules/custom-fields/custom-fields.routes.js';
+import { createCustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
 import { registerLeadSourcesRoutes } from './modules/lead-sources/lead-sources.routes.js';
 import { createLeadSourcesService } from './modules/lead-sources/lead-sources.service.js';
 import { registerLeadsRoutes } from './modules/leads/leads.routes.js';
@@ -35,13 +46,18 @@ import { registerPresetsRoutes } from './modules/presets/presets.routes.js';
 import { createPresetsService } from './modules/presets/presets.service.js';
 import { registerSetupRoutes } from './modules/setup/setup.routes.js';
 import { createSetupService } from './modules/setup/setup.service.js';
+import { registerTasksRoutes } from './modules/tasks/tasks.routes.js';
+import { createTasksService } from './modules/tasks/tasks.service.js';
 import { registerUsersRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { registerWorkRoutes } from './modules/work/work.routes.js';
+import { createWorkService } from './modules/work/work.service.js';
 import { registerWorkspacesRoutes } from './modules/workspaces/workspaces.routes.js';
 import { createWorkspacesService } from './modules/workspaces/workspaces.service.js';
 import { registerAuthentication } from './platform/auth/authenticate.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
+import { resolveEncryptionKey, type ResolvedEncryptionKey } from './platform/crypto.js';
 import type { Database } from './platform/db/database.js';
 import type { ServiceDeps } from './platform/deps.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
@@ -54,26 +70,60 @@ export interface BuildAppOptions {
   database: Database;
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
+  /** The key of sensitive fields; resolved from the configuration when left out. */
+  encryptionKey?: ResolvedEncryptionKey;
 }
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createServices(deps: ServiceDeps) {
   const users = createUsersService(deps);
-  const pipelines = createPipelinesService(deps);
+  const customFields = createCustomFieldsService(deps);
+  const pipelines = createPipelinesService(deps, customFields);
   const leadSources = createLeadSourcesService(deps);
   const lostReasons = createLostReasonsService(deps);
-  const presets = createPresetsService(deps, pipelines, leadSources, lostReasons);
+  const presets = createPresetsService(deps, pipelines, leadSources, lostReasons, customFields);
   const workspaces = createWorkspacesService(deps, users, presets);
   const apiTokens = createApiTokensService(deps);
   const auth = createAuthService(deps, users, workspaces, apiTokens);
-  const companies = createCompaniesService(deps, workspaces);
-  const contacts = createContactsService(deps, workspaces);
-  const leads = createLeadsService(deps, { pipelines, contacts, companies, users, workspaces });
+  const companies = createCompaniesService(deps, workspaces, customFields);
+  const contacts = createContactsService(deps, workspaces, customFields);
+  const timeline = createTimeline(deps);
+  const leads = createLeadsService(deps, {
+    pipelines,
+    contacts,
+    companies,
+    users,
+    workspaces,
+    timeline,
+    customFields,
+  });
+  const tasks = createTasksService(deps, { leads, contacts, users, workspaces, timeline });
+  const activities = createActivitiesService(deps, { leads, contacts, tasks });
   return {
+    customFields,
     companies,
     contacts,
     leads,
+    tasks,
+    activities,
+    work: createWorkService(deps, { leads, tasks }),
+    conversion: createConversionService(deps, {
+      leads,
+      pipelines,
+      contacts,
+      companies,
+      customFields,
+      tasks,
+    }),
+    duplicates: createDuplicatesService(deps, {
+      contacts,
+      companies,
+      leads,
+      tasks,
+      timeline,
+      workspaces,
+    }),
     users,
     workspaces,
     apiTokens,
@@ -98,7 +148,14 @@ export type Services = ReturnType<typeof createServices>;
 export async function buildApp(options: BuildAppOptions) {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
-  const services = createServices({ db: database.db, clock, config });
+  // Sensitive fields' key: ENCRYPTION_KEY, the data directory's key file, or a throwaway one.
+  const encryption = options.encryptionKey ?? resolveEncryptionKey(config);
+  const services = createServices({
+    db: database.db,
+    clock,
+    config,
+    encryptionKey: encryption.key,
+  });
 
   const app = Fastify({
     logger: options.logger ?? {
@@ -113,6 +170,12 @@ export async function buildApp(options: BuildAppOptions) {
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
   }).withTypeProvider<ZodTypeProvider>();
+  if (!encryption.key) {
+    app.log.warn(
+      'ENCRYPTION_KEY is not set: sensitive custom fields cannot be stored until it is ' +
+        '(32 bytes as base64 or 64 hex characters, e.g. `openssl rand -base64 32`).',
+    );
+  }
 
   // Every route, as registered (for the OpenAPI completeness check and the docs).
   const routes: { method: string; url: string; hidden: boolean }[] = [];
@@ -161,6 +224,12 @@ export async function buildApp(options: BuildAppOptions) {
   registerCompaniesRoutes(app, services.companies);
   registerContactsRoutes(app, services.contacts);
   registerLeadsRoutes(app, services.leads);
+  registerCustomFieldsRoutes(app, services.customFields);
+  registerActivitiesRoutes(app, services.activities);
+  registerTasksRoutes(app, services.tasks);
+  registerWorkRoutes(app, services.work);
+  registerDuplicatesRoutes(app, services.duplicates);
+  registerConversionRoutes(app, services.conversion);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

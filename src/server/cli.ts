@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { buildApp, createServices, type Services } from './app.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { EncryptionKeyError } from './platform/crypto.js';
 import { DataDirLockedError, openDatabase, type Database } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { ROLES, type Role } from './platform/db/schema.js';
@@ -205,7 +206,11 @@ program
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DataDirLockedError ||
+    error instanceof EncryptionKeyError
+  ) {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof AppError) {
     const fields = error.fields?.map((f) => `\n  ${f.field}: ${f.message}`).join('') ?? '';

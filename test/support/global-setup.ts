@@ -9,7 +9,12 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import type {} from 'vitest';
-import { PGLITE_PARSERS, openDatabase, wrapPGlite } from '../../src/server/platform/db/database.js';
+import {
+  PGLITE_EXTENSIONS,
+  PGLITE_PARSERS,
+  openDatabase,
+  wrapPGlite,
+} from '../../src/server/platform/db/database.js';
 import { migrateToLatest } from '../../src/server/platform/db/migrate.js';
 
 declare module 'vitest' {
@@ -46,7 +51,7 @@ export default async function setup(project: TestProject) {
     };
   }
 
-  const client = await PGlite.create({ parsers: PGLITE_PARSERS });
+  const client = await PGlite.create({ parsers: PGLITE_PARSERS, extensions: PGLITE_EXTENSIONS });
   const database = wrapPGlite(client);
   await migrateToLatest(database.db);
   const dump = await client.dumpDataDir('none');

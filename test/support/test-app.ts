@@ -9,6 +9,7 @@ import { buildApp, type BuildAppOptions } from '../../src/server/app.js';
 import { ManualClock } from '../../src/server/platform/clock.js';
 import { loadConfig, type Config } from '../../src/server/platform/config.js';
 import {
+  PGLITE_EXTENSIONS,
   PGLITE_PARSERS,
   openDatabase,
   wrapPGlite,
@@ -34,7 +35,11 @@ export async function openTestDatabase(): Promise<Database> {
     };
   }
   const snapshot = new Blob([readFileSync(inject('pgliteSnapshot'))]);
-  const client = await PGlite.create({ parsers: PGLITE_PARSERS, loadDataDir: snapshot });
+  const client = await PGlite.create({
+    parsers: PGLITE_PARSERS,
+    extensions: PGLITE_EXTENSIONS,
+    loadDataDir: snapshot,
+  });
   return wrapPGlite(client);
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PRESET_KEYS, type PresetKey } from '../modules/presets/presets.data.js';
+import { parseEncryptionKey } from './crypto.js';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -44,6 +45,23 @@ const envSchema = z.object({
   LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
+  ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const key = parseEncryptionKey(value);
+      if (!key) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'Use a 32-byte key written as base64 or as 64 hex characters ' +
+            '(for example the output of `openssl rand -base64 32`)',
+        });
+        return z.NEVER;
+      }
+      return key;
+    }),
 });
 
 export interface Config {
@@ -64,6 +82,8 @@ export interface Config {
   /** The preset of the first workspace (setup link or ADMIN_EMAIL). */
   workspacePreset: PresetKey;
   loginThrottle: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
+  /** The key of sensitive field values (ENCRYPTION_KEY); see platform/crypto.ts for the others. */
+  encryptionKey: Buffer | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -104,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPerIp: e.LOGIN_MAX_PER_IP,
       windowMinutes: e.LOGIN_WINDOW_MINUTES,
     },
+    encryptionKey: e.ENCRYPTION_KEY,
   };
 }

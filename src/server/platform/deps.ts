@@ -8,4 +8,6 @@ export interface ServiceDeps {
   db: Kysely<DB>;
   clock: Clock;
   config: Config;
+  /** The key of sensitive field values, resolved at boot (platform/crypto.ts); none = can't write them. */
+  encryptionKey?: Buffer | undefined;
 }

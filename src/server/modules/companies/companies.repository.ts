@@ -1,4 +1,5 @@
 // The only SQL for companies; every function is scoped by workspace.
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/audit.js';
 import type { Address, CompanyStatus, CompanyType } from '../../platform/db/schema.js';
 
@@ -12,6 +13,8 @@ export interface CompanyValues {
   billingAddress: Address | null;
   status: CompanyStatus;
   primaryContactId: string | null;
+  /** As stored: sensitive values already encrypted. */
+  customFields?: Record<string, unknown>;
 }
 
 function toColumns(values: Partial<CompanyValues>) {
@@ -28,6 +31,9 @@ function toColumns(values: Partial<CompanyValues>) {
     ...(values.status !== undefined ? { status: values.status } : {}),
     ...(values.primaryContactId !== undefined
       ? { primary_contact_id: values.primaryContactId }
+      : {}),
+    ...(values.customFields !== undefined
+      ? { custom_fields: JSON.stringify(values.customFields) }
       : {}),
   };
 }
@@ -113,5 +119,47 @@ export function listCompanies(
     .orderBy('name')
     .orderBy('id')
     .limit(filter.limit + 1)
+    .execute();
+}
+
+/** Active companies whose name is at least `threshold` similar (pg_trgm) to `name`. */
+export function findSimilarCompanies(
+  db: Executor,
+  workspaceId: string,
+  name: string,
+  threshold: number,
+  excludeCompanyId: string | null,
+  limit = 5,
+) {
+  const target = name.toLowerCase();
+  let query = db
+    .selectFrom('companies')
+    .select(['id', 'name'])
+    .select(sql<number>`similarity(lower(name), ${target})`.as('similarity'))
+    .where('workspace_id', '=', workspaceId)
+    .where('archived_at', 'is', null)
+    .where(sql<boolean>`lower(name) % ${target}`)
+    .where(sql<boolean>`similarity(lower(name), ${target}) >= ${threshold}`);
+  if (excludeCompanyId) query = query.where('id', '!=', excludeCompanyId);
+  return query.orderBy('similarity', 'desc').orderBy('id').limit(limit).execute();
+}
+
+/** Points companies whose primary contact was merged away at the survivor. */
+export function relinkPrimaryContact(
+  db: Executor,
+  workspaceId: string,
+  fromContactId: string,
+  toContactId: string,
+  now: Date,
+) {
+  return db
+    .updateTable('companies')
+    .set((eb) => ({
+      primary_contact_id: toContactId,
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('primary_contact_id', '=', fromContactId)
     .execute();
 }

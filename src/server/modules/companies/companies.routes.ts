@@ -2,6 +2,7 @@ import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
 import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
+import { warningsSchema } from '../duplicates/duplicates.schemas.js';
 import type { CompaniesService } from './companies.service.js';
 import {
   companyIdParamsSchema,
@@ -37,7 +38,7 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
         tags,
         summary: 'Create a company',
         body: createCompanyBodySchema,
-        response: { 201: companySchema },
+        response: { 201: companySchema.extend({ warnings: warningsSchema }) },
       },
     },
     async (request, reply) => {
@@ -50,10 +51,15 @@ export function registerCompaniesRoutes(app: App, companies: CompaniesService): 
     '/api/companies/:id',
     {
       config: { access: 'lead:read' },
-      schema: { tags, summary: 'Get a company', params: companyIdParamsSchema, response: one },
+      schema: {
+        tags,
+        summary: 'Get a company (sensitive custom fields shown to lead:read_sensitive, audited)',
+        params: companyIdParamsSchema,
+        response: one,
+      },
     },
     async (request, reply) => {
-      const company = await companies.getCompany(actorOf(request), request.params.id);
+      const company = await companies.readCompany(actorOf(request), request.params.id);
       return withEtag(reply, company);
     },
   );

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { COMPANY_STATUSES, COMPANY_TYPES } from '../../platform/db/schema.js';
 import { pageQuerySchema } from '../../platform/http/pagination.js';
+import {
+  customFieldsInputSchema,
+  customFieldValuesSchema,
+} from '../custom-fields/custom-fields.schemas.js';
 
 export const addressSchema = z
   .object({
@@ -24,6 +28,7 @@ export const companySchema = z
     billingAddress: addressSchema.nullable(),
     status: z.enum(COMPANY_STATUSES),
     primaryContactId: z.uuid().nullable(),
+    customFields: customFieldValuesSchema,
     archived: z.boolean(),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
@@ -54,10 +59,14 @@ export const createCompanyBodySchema = z.object({
   industry: companyFields.industry.optional(),
   billingAddress: companyFields.billingAddress.optional(),
   primaryContactId: companyFields.primaryContactId.optional(),
+  customFields: customFieldsInputSchema.optional(),
 });
 export type CreateCompanyInput = z.infer<typeof createCompanyBodySchema>;
 
-export const updateCompanyBodySchema = z.object(companyFields).partial();
+export const updateCompanyBodySchema = z
+  .object(companyFields)
+  .partial()
+  .extend({ customFields: customFieldsInputSchema.optional() });
 export type UpdateCompanyInput = z.infer<typeof updateCompanyBodySchema>;
 
 export const companyIdParamsSchema = z.object({ id: z.uuid() });

@@ -24,6 +24,8 @@ export interface ContactValues {
   doNotContact: boolean;
   notes: string;
   companyId: string | null;
+  /** As stored: sensitive values already encrypted. */
+  customFields?: Record<string, unknown>;
 }
 
 function toColumns(values: Partial<ContactValues>) {
@@ -44,6 +46,9 @@ function toColumns(values: Partial<ContactValues>) {
     ...(values.doNotContact !== undefined ? { do_not_contact: values.doNotContact } : {}),
     ...(values.notes !== undefined ? { notes: values.notes } : {}),
     ...(values.companyId !== undefined ? { company_id: values.companyId } : {}),
+    ...(values.customFields !== undefined
+      ? { custom_fields: JSON.stringify(values.customFields) }
+      : {}),
   };
 }
 
@@ -54,6 +59,18 @@ export function findContact(db: Executor, workspaceId: string, contactId: string
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', contactId)
     .executeTakeFirst();
+}
+
+/** Locks contacts for the rest of the transaction, in id order (so two merges can't deadlock). */
+export function lockContacts(db: Executor, workspaceId: string, contactIds: string[]) {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', contactIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export function insertContact(
@@ -94,7 +111,7 @@ export function updateContactRow(
   db: Executor,
   workspaceId: string,
   contactId: string,
-  patch: Partial<ContactValues> & { archivedAt?: Date | null },
+  patch: Partial<ContactValues> & { archivedAt?: Date | null; mergedIntoId?: string },
   now: Date,
 ) {
   return db
@@ -102,6 +119,7 @@ export function updateContactRow(
     .set((eb) => ({
       ...toColumns(patch),
       ...(patch.archivedAt !== undefined ? { archived_at: patch.archivedAt } : {}),
+      ...(patch.mergedIntoId !== undefined ? { merged_into_id: patch.mergedIntoId } : {}),
       version: eb('version', '+', 1),
       updated_at: now,
     }))
@@ -219,4 +237,28 @@ export function listContacts(
     .orderBy('id')
     .limit(filter.limit + 1)
     .execute();
+}
+
+/** Active contacts whose full name is at least `threshold` similar (pg_trgm) to `name`. */
+export function findSimilarContacts(
+  db: Executor,
+  workspaceId: string,
+  name: string,
+  threshold: number,
+  excludeContactId: string | null,
+  limit = 5,
+) {
+  const fullName = sql<string>`lower(first_name || ' ' || last_name)`;
+  const target = name.toLowerCase();
+  let query = db
+    .selectFrom('contacts')
+    .select(['id', 'first_name', 'last_name'])
+    .select(sql<number>`similarity(${fullName}, ${target})`.as('similarity'))
+    .where('workspace_id', '=', workspaceId)
+    .where('archived_at', 'is', null)
+    // `%` lets the trigram index narrow the rows (its own cut-off is 0.3); then ours applies.
+    .where(sql<boolean>`${fullName} % ${target}`)
+    .where(sql<boolean>`similarity(${fullName}, ${target}) >= ${threshold}`);
+  if (excludeContactId) query = query.where('id', '!=', excludeContactId);
+  return query.orderBy('similarity', 'desc').orderBy('id').limit(limit).execute();
 }

@@ -2,6 +2,7 @@ import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
 import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
+import { warningsSchema } from '../duplicates/duplicates.schemas.js';
 import type { ContactsService } from './contacts.service.js';
 import {
   contactIdParamsSchema,
@@ -37,7 +38,7 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
         tags,
         summary: 'Create a contact (409 with candidates when the email or phone is known)',
         body: createContactBodySchema,
-        response: { 201: contactSchema },
+        response: { 201: contactSchema.extend({ warnings: warningsSchema }) },
       },
     },
     async (request, reply) => {
@@ -50,10 +51,15 @@ export function registerContactsRoutes(app: App, contacts: ContactsService): voi
     '/api/contacts/:id',
     {
       config: { access: 'lead:read' },
-      schema: { tags, summary: 'Get a contact', params: contactIdParamsSchema, response: one },
+      schema: {
+        tags,
+        summary: 'Get a contact (sensitive custom fields shown to lead:read_sensitive, audited)',
+        params: contactIdParamsSchema,
+        response: one,
+      },
     },
     async (request, reply) => {
-      const contact = await contacts.getContact(actorOf(request), request.params.id);
+      const contact = await contacts.readContact(actorOf(request), request.params.id);
       return withEtag(reply, contact);
     },
   );

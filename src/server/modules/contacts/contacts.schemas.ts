@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { LIFECYCLE_STAGES, PREFERRED_CHANNELS } from '../../platform/db/schema.js';
 import { pageQuerySchema } from '../../platform/http/pagination.js';
 import { addressSchema } from '../companies/companies.schemas.js';
+import {
+  customFieldsInputSchema,
+  customFieldValuesSchema,
+} from '../custom-fields/custom-fields.schemas.js';
 import { emailSchema } from '../users/users.schemas.js';
 
 const labelSchema = z.string().trim().max(40).default('');
@@ -41,6 +45,7 @@ export const contactSchema = z
     doNotContact: z.boolean(),
     notes: z.string(),
     companyId: z.uuid().nullable(),
+    customFields: customFieldValuesSchema,
     archived: z.boolean(),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
@@ -86,11 +91,15 @@ export const createContactBodySchema = z.object({
   doNotContact: contactFields.doNotContact.default(false),
   notes: contactFields.notes.default(''),
   companyId: contactFields.companyId.default(null),
+  customFields: customFieldsInputSchema.optional(),
   allowDuplicate,
 });
 export type CreateContactInput = z.infer<typeof createContactBodySchema>;
 
-export const updateContactBodySchema = z.object(contactFields).partial().extend({ allowDuplicate });
+export const updateContactBodySchema = z
+  .object(contactFields)
+  .partial()
+  .extend({ customFields: customFieldsInputSchema.optional(), allowDuplicate });
 export type UpdateContactInput = z.infer<typeof updateContactBodySchema>;
 
 export const contactIdParamsSchema = z.object({ id: z.uuid() });

@@ -1,6 +1,8 @@
 // Contacts (people): list and search, create, read, update, archive and restore. Phones are
 // kept as typed plus E.164 (read with the workspace's country); an exact email or phone match
 // with another active contact is a 409 with the candidates, unless allowDuplicate is sent.
+// Custom field values are checked and stored by the custom-fields service; only the
+// single-contact read (readContact) shows sensitive ones.
 import { z } from 'zod';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
@@ -12,6 +14,14 @@ import { AppError, fieldError, notFound, type FieldError } from '../../platform/
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
+import {
+  auditCustomFields,
+  maskStoredValues,
+  type CustomFieldValues,
+  type CustomFieldsService,
+} from '../custom-fields/custom-fields.service.js';
+import type { CustomFieldsInput } from '../custom-fields/custom-fields.schemas.js';
+import type { DuplicateWarning } from '../duplicates/duplicates.schemas.js';
 import type { WorkspacesService } from '../workspaces/workspaces.service.js';
 import * as repo from './contacts.repository.js';
 import type {
@@ -25,7 +35,11 @@ export function contactName(row: Pick<ContactRow, 'first_name' | 'last_name'>): 
   return [row.first_name, row.last_name].filter(Boolean).join(' ');
 }
 
-export function toContactDto(row: ContactRow): ContactDto {
+/** Custom field values default to every stored key with sensitive ones masked. */
+export function toContactDto(
+  row: ContactRow,
+  customFields: CustomFieldValues = maskStoredValues(row.custom_fields),
+): ContactDto {
   return {
     id: row.id,
     firstName: row.first_name,
@@ -43,6 +57,7 @@ export function toContactDto(row: ContactRow): ContactDto {
     doNotContact: row.do_not_contact,
     notes: row.notes,
     companyId: row.company_id,
+    customFields,
     archived: row.archived_at !== null,
     version: row.version,
     createdAt: row.created_at.toISOString(),
@@ -51,8 +66,8 @@ export function toContactDto(row: ContactRow): ContactDto {
 }
 
 function auditView(dto: ContactDto) {
-  const { id, version, createdAt, updatedAt, name, ...fields } = dto;
-  return fields;
+  const { id, version, createdAt, updatedAt, name, customFields, ...fields } = dto;
+  return { ...fields, ...auditCustomFields(customFields) };
 }
 
 export interface DuplicateCandidate {
@@ -61,7 +76,11 @@ export interface DuplicateCandidate {
   matchedOn: string[];
 }
 
-export function createContactsService({ db, clock }: ServiceDeps, workspaces: WorkspacesService) {
+export function createContactsService(
+  { db, clock }: ServiceDeps,
+  workspaces: WorkspacesService,
+  customFields: CustomFieldsService,
+) {
   async function normalisePhones(
     actor: Actor,
     phones: { value: string; label: string }[],
@@ -118,6 +137,34 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
     });
   }
 
+  /** Other active contacts with a similar name, as a warning (the workspace sets how similar). */
+  async function similarContactWarnings(
+    executor: Executor,
+    actor: Actor,
+    contact: { id: string; name: string },
+  ): Promise<DuplicateWarning[]> {
+    const workspace = await workspaces.findWorkspace(actor.workspaceId, executor);
+    const similar = await repo.findSimilarContacts(
+      executor,
+      actor.workspaceId,
+      contact.name,
+      workspace?.duplicateSimilarity ?? 0.6,
+      contact.id,
+    );
+    if (similar.length === 0) return [];
+    return [
+      {
+        kind: 'similar_contact',
+        message: `${similar.length} contact(s) with a similar name exist; merge if they are the same person.`,
+        candidates: similar.map((row) => ({
+          id: row.id,
+          name: contactName(row),
+          similarity: Math.round(row.similarity * 100) / 100,
+        })),
+      },
+    ];
+  }
+
   async function getRow(executor: Executor, actor: Actor, contactId: string) {
     const row = await repo.findContact(executor, actor.workspaceId, contactId);
     if (!row) throw notFound('Contact');
@@ -131,10 +178,24 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
     action: string,
     patch: Partial<repo.ContactValues> & { archivedAt?: Date | null },
     allowDuplicate = true,
+    customInput?: CustomFieldsInput,
   ) {
     return db.transaction().execute(async (trx) => {
       const before = await getRow(trx, actor, contactId);
       assertVersion(before.version, ifMatch);
+      let sensitiveKeys: string[] = [];
+      if (customInput) {
+        const workspace = await workspaces.findWorkspace(actor.workspaceId, trx);
+        const prepared = await customFields.prepareValues(
+          actor,
+          'contact',
+          customInput,
+          { existing: before.custom_fields, country: workspace?.country ?? 'US' },
+          trx,
+        );
+        patch = { ...patch, customFields: prepared.values };
+        sensitiveKeys = prepared.sensitiveKeys;
+      }
       const emails = (patch.emails ?? before.emails).map((e) => e.value);
       const phones = (patch.phones ?? before.phones).map((p) => p.e164);
       if (patch.emails || patch.phones) {
@@ -150,14 +211,24 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
       );
       if (!after.first_name && !after.last_name)
         throw fieldError('firstName', 'Give a first or last name.');
-      const dto = toContactDto(after);
+      const mask = await customFields.maskerFor(actor, 'contact', trx);
+      const dto = toContactDto(after, mask(after.custom_fields));
       await recordAudit(trx, clock, actor, {
         action,
         entityType: 'contact',
         entityId: contactId,
-        before: auditView(toContactDto(before)),
+        before: auditView(toContactDto(before, mask(before.custom_fields))),
         after: auditView(dto),
       });
+      // The change row shows "[sensitive]" on both sides; say which ones were rewritten.
+      if (sensitiveKeys.length > 0) {
+        await recordAudit(trx, clock, actor, {
+          action: 'contact.sensitive_updated',
+          entityType: 'contact',
+          entityId: contactId,
+          after: { fields: sensitiveKeys },
+        });
+      }
       return dto;
     });
   }
@@ -173,16 +244,29 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
       const qPhone =
         query.q && workspace ? (toE164(query.q, workspace.country) ?? undefined) : undefined;
       const rows = await repo.listContacts(db, actor.workspaceId, { ...query, qPhone, after });
-      return toPage(rows, query.limit, toContactDto, (row) => [
-        row.last_name.toLowerCase(),
-        row.first_name.toLowerCase(),
-        row.id,
-      ]);
+      const mask = await customFields.maskerFor(actor, 'contact');
+      return toPage(
+        rows,
+        query.limit,
+        (row) => toContactDto(row, mask(row.custom_fields)),
+        (row) => [row.last_name.toLowerCase(), row.first_name.toLowerCase(), row.id],
+      );
     },
 
+    /** A contact with sensitive custom values masked (for other modules and embedding). */
     async getContact(actor: Actor, contactId: string, executor: Executor = db) {
       requirePermission(actor, 'lead:read');
-      return toContactDto(await getRow(executor, actor, contactId));
+      const row = await getRow(executor, actor, contactId);
+      const mask = await customFields.maskerFor(actor, 'contact', executor);
+      return toContactDto(row, mask(row.custom_fields));
+    },
+
+    /** GET /api/contacts/:id: sensitive values shown (and audited) to lead:read_sensitive. */
+    async readContact(actor: Actor, contactId: string) {
+      requirePermission(actor, 'lead:read');
+      const row = await getRow(db, actor, contactId);
+      const values = await customFields.revealValues(actor, 'contact', row.id, row.custom_fields);
+      return toContactDto(row, values);
     },
 
     async createContact(actor: Actor, input: CreateContactInput, outer?: Transaction<DB>) {
@@ -190,27 +274,36 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
       if (!input.firstName && !input.lastName)
         throw fieldError('firstName', 'Give a first or last name.');
       const phones = await normalisePhones(actor, input.phones, outer);
-      const { allowDuplicate, ...values } = input;
+      const { allowDuplicate, customFields: customInput, ...values } = input;
       return inTransaction(db, outer, async (trx) => {
+        const workspace = await workspaces.findWorkspace(actor.workspaceId, trx);
+        const custom = await customFields.prepareValues(
+          actor,
+          'contact',
+          customInput,
+          { country: workspace?.country ?? 'US' },
+          trx,
+        );
         const emails = values.emails.map((e) => e.value);
         const e164s = phones.map((p) => p.e164);
         if (!allowDuplicate) await assertNoDuplicate(trx, actor, emails, e164s, null);
         const row = await repo.insertContact(
           trx,
           actor.workspaceId,
-          { ...values, phones },
+          { ...values, phones, customFields: custom.values },
           actor.userId || null,
           clock.now(),
         );
         await repo.replaceContactPoints(trx, actor.workspaceId, row.id, emails, e164s);
-        const created = toContactDto(row);
+        const mask = await customFields.maskerFor(actor, 'contact', trx);
+        const created = toContactDto(row, mask(row.custom_fields));
         await recordAudit(trx, clock, actor, {
           action: 'contact.created',
           entityType: 'contact',
           entityId: row.id,
           after: auditView(created),
         });
-        return created;
+        return { ...created, warnings: await similarContactWarnings(trx, actor, created) };
       });
     },
 
@@ -221,12 +314,20 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
       ifMatch?: number,
     ) {
       requirePermission(actor, 'lead:update');
-      const { allowDuplicate, phones, ...rest } = input;
+      const { allowDuplicate, phones, customFields: customInput, ...rest } = input;
       const patch: Partial<repo.ContactValues> = {
         ...rest,
         ...(phones ? { phones: await normalisePhones(actor, phones) } : {}),
       };
-      return change(actor, contactId, ifMatch, 'contact.updated', patch, allowDuplicate);
+      return change(
+        actor,
+        contactId,
+        ifMatch,
+        'contact.updated',
+        patch,
+        allowDuplicate,
+        customInput,
+      );
     },
 
     archiveContact(actor: Actor, contactId: string, ifMatch?: number) {
@@ -237,6 +338,116 @@ export function createContactsService({ db, clock }: ServiceDeps, workspaces: Wo
     restoreContact(actor: Actor, contactId: string, ifMatch?: number) {
       requirePermission(actor, 'lead:update');
       return change(actor, contactId, ifMatch, 'contact.restored', { archivedAt: null });
+    },
+
+    /** A converted lead makes its contact a customer (inside the conversion's transaction). */
+    async markCustomer(trx: Executor, actor: Actor, contactId: string) {
+      const before = await getRow(trx, actor, contactId);
+      if (before.lifecycle_stage === 'customer') return;
+      await repo.updateContactRow(
+        trx,
+        actor.workspaceId,
+        contactId,
+        { lifecycleStage: 'customer' },
+        clock.now(),
+      );
+      await recordAudit(trx, clock, actor, {
+        action: 'contact.became_customer',
+        entityType: 'contact',
+        entityId: contactId,
+        before: { lifecycleStage: before.lifecycle_stage },
+        after: { lifecycleStage: 'customer' },
+      });
+    },
+
+    /**
+     * The contact part of a merge (inside the caller's transaction, after the links moved):
+     * fills the survivor's empty fields from the merged contact, adds its emails, phones and
+     * tags, and archives it with a pointer to the survivor.
+     */
+    async mergeContactRows(
+      trx: Executor,
+      actor: Actor,
+      mergedId: string,
+      survivorId: string,
+      ifMatch?: number,
+    ) {
+      const rows = await repo.lockContacts(trx, actor.workspaceId, [mergedId, survivorId]);
+      const merged = rows.find((row) => row.id === mergedId);
+      const survivor = rows.find((row) => row.id === survivorId);
+      if (!merged) throw notFound('Contact');
+      if (!survivor) throw fieldError('intoId', 'No such contact in this workspace.');
+      assertVersion(merged.version, ifMatch);
+      if (merged.archived_at || survivor.archived_at) {
+        throw new AppError('conflict', { message: 'Archived contacts cannot be merged.' });
+      }
+      const emails = [...survivor.emails];
+      for (const email of merged.emails) {
+        if (!emails.some((e) => e.value.toLowerCase() === email.value.toLowerCase())) {
+          emails.push(email);
+        }
+      }
+      const phones = [...survivor.phones];
+      for (const phone of merged.phones) {
+        if (!phones.some((p) => p.e164 === phone.e164)) phones.push(phone);
+      }
+      const now = clock.now();
+      const after = await repo.updateContactRow(
+        trx,
+        actor.workspaceId,
+        survivorId,
+        {
+          firstName: survivor.first_name || merged.first_name,
+          lastName: survivor.last_name || merged.last_name,
+          emails,
+          phones,
+          address: survivor.address ?? merged.address,
+          preferredTime: survivor.preferred_time || merged.preferred_time,
+          tags: [...new Set([...survivor.tags, ...merged.tags])],
+          notes: survivor.notes || merged.notes,
+          companyId: survivor.company_id ?? merged.company_id,
+          // Either record saying "don't contact" wins: a merge must not re-open a door.
+          doNotContact: survivor.do_not_contact || merged.do_not_contact,
+          customFields: { ...merged.custom_fields, ...survivor.custom_fields },
+        },
+        now,
+      );
+      await repo.replaceContactPoints(
+        trx,
+        actor.workspaceId,
+        survivorId,
+        emails.map((e) => e.value),
+        phones.map((p) => p.e164),
+      );
+      await repo.updateContactRow(
+        trx,
+        actor.workspaceId,
+        mergedId,
+        { archivedAt: now, mergedIntoId: survivorId },
+        now,
+      );
+      const mask = await customFields.maskerFor(actor, 'contact', trx);
+      await recordAudit(trx, clock, actor, {
+        action: 'contact.merged_into',
+        entityType: 'contact',
+        entityId: survivorId,
+        before: auditView(toContactDto(survivor, mask(survivor.custom_fields))),
+        after: {
+          ...auditView(toContactDto(after, mask(after.custom_fields))),
+          mergedFrom: mergedId,
+        },
+      });
+      await recordAudit(trx, clock, actor, {
+        action: 'contact.merged',
+        entityType: 'contact',
+        entityId: mergedId,
+        before: { archived: false },
+        after: { archived: true, mergedIntoId: survivorId },
+      });
+      return {
+        merged: contactName(merged),
+        survivor: toContactDto(after, mask(after.custom_fields)),
+      };
     },
   };
 }

@@ -1,7 +1,8 @@
 // The only SQL for leads and their stage history; every function is scoped by workspace.
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/audit.js';
-import type { LeadStatus, LeadsTable, Priority } from '../../platform/db/schema.js';
+import type { LeadRow, LeadStatus, LeadsTable, Priority } from '../../platform/db/schema.js';
+import { startOfLocalDay } from '../../platform/db/local-time.js';
 
 export function insertLead(db: Executor, values: Insertable<LeadsTable>) {
   return db.insertInto('leads').values(values).returningAll().executeTakeFirstOrThrow();
@@ -43,6 +44,78 @@ export function updateLeadRow(
     .executeTakeFirstOrThrow();
 }
 
+/** Changes the lead's next follow-up only when it differs (so its version moves only then). */
+export function setNextFollowUp(
+  db: Executor,
+  workspaceId: string,
+  leadId: string,
+  next: { at: Date; type: string } | null,
+  now: Date,
+) {
+  return db
+    .updateTable('leads')
+    .set((eb) => ({
+      next_follow_up_at: next?.at ?? null,
+      next_follow_up_type: next?.type ?? null,
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', leadId)
+    .where((eb) =>
+      eb.or([
+        sql<boolean>`next_follow_up_at is distinct from ${next?.at ?? null}::timestamptz`,
+        sql<boolean>`next_follow_up_type is distinct from ${next?.type ?? null}::text`,
+      ]),
+    )
+    .execute();
+}
+
+/** The open, active leads of a contact (a new inquiry may be one of them). */
+export function findOpenLeadsOfContact(db: Executor, workspaceId: string, contactId: string) {
+  return db
+    .selectFrom('leads')
+    .select(['id', 'title'])
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .where('status', '=', 'open')
+    .where('archived_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .limit(5)
+    .execute();
+}
+
+/** Links a merged contact's leads to the survivor. */
+export function relinkContact(
+  db: Executor,
+  workspaceId: string,
+  fromContactId: string,
+  toContactId: string,
+  now: Date,
+) {
+  return db
+    .updateTable('leads')
+    .set((eb) => ({ contact_id: toContactId, version: eb('version', '+', 1), updated_at: now }))
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', fromContactId)
+    .execute();
+}
+
+/** Moves a merged lead's stage history to the survivor. */
+export function moveStageHistory(
+  db: Executor,
+  workspaceId: string,
+  fromLeadId: string,
+  toLeadId: string,
+) {
+  return db
+    .updateTable('stage_history')
+    .set({ lead_id: toLeadId })
+    .where('workspace_id', '=', workspaceId)
+    .where('lead_id', '=', fromLeadId)
+    .execute();
+}
+
 export function insertStageMove(
   db: Executor,
   values: {
@@ -80,9 +153,29 @@ export function listStageHistory(db: Executor, workspaceId: string, leadId: stri
     .execute();
 }
 
+export const LEAD_SORTS = {
+  createdAt: { column: 'created_at', type: 'timestamptz', isNullable: false },
+  updatedAt: { column: 'updated_at', type: 'timestamptz', isNullable: false },
+  value: { column: 'value', type: 'bigint', isNullable: false },
+  expectedCloseDate: { column: 'expected_close_date', type: 'date', isNullable: true },
+  score: { column: 'score', type: 'int', isNullable: false },
+  nextFollowUpAt: { column: 'next_follow_up_at', type: 'timestamptz', isNullable: true },
+  // Most days in stage = entered longest ago.
+  daysInStage: { column: 'stage_entered_at', type: 'timestamptz', isNullable: false },
+} as const;
+export type LeadSortKey = keyof typeof LEAD_SORTS;
+
+export interface LeadSort {
+  key: LeadSortKey;
+  /** Direction of the column itself (daysInStage descending is stage_entered_at ascending). */
+  isDescending: boolean;
+}
+
 export interface LeadFilter {
-  q?: string | undefined;
-  qPhone?: string | undefined;
+  /** Full-text words (prefix-matched) over title, company, contact names and emails. */
+  words?: string[] | undefined;
+  /** An E.164 phone number the query looked like. */
+  phone?: string | undefined;
   pipelineId?: string | undefined;
   stageId?: string | undefined;
   status?: LeadStatus | undefined;
@@ -90,17 +183,33 @@ export interface LeadFilter {
   sourceId?: string | undefined;
   priority?: Priority | undefined;
   tag?: string | undefined;
+  /** jsonb containment conditions on custom_fields (all must hold). */
+  customFields?: Record<string, unknown>[] | undefined;
+  createdFrom?: LocalBound | undefined;
+  createdTo?: LocalBound | undefined;
+  followUp?: 'overdue' | 'today' | 'none' | undefined;
+  staleDays?: number | undefined;
   includeArchived: boolean;
-  before?: [Date, string] | undefined;
-  limit: number;
+  now: Date;
+  timeZone: string;
 }
 
-/** Newest first, keyset-paged on (created_at, id). */
-export function listLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
-  let query = db
-    .selectFrom('leads')
-    .selectAll('leads')
-    .where('leads.workspace_id', '=', workspaceId);
+/** An instant, or a calendar date in the workspace's time zone. */
+export type LocalBound = { instant: Date } | { date: string };
+
+// The same expressions as the full-text indexes of migration 0008, so the indexes serve them.
+const LEAD_DOCUMENT = sql`to_tsvector('simple', l.title || ' ' || l.company_name)`;
+const CONTACT_DOCUMENT = sql`to_tsvector('simple', c.first_name || ' ' || c.last_name || ' ' || translate(jsonb_path_query_array(c.emails, '$[*].value')::text, '@.[]",_-+', '          '))`;
+const COMPANY_DOCUMENT = sql`to_tsvector('simple', co.name)`;
+
+function boundSql(bound: LocalBound, timeZone: string, isEnd: boolean) {
+  if ('instant' in bound) return sql<Date>`${bound.instant}::timestamptz`;
+  // A date as an end bound includes the whole day.
+  return sql<Date>`((${bound.date}::date + ${isEnd ? 1 : 0}::int)::timestamp at time zone ${timeZone})`;
+}
+
+function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
+  let query = db.selectFrom('leads').where('leads.workspace_id', '=', workspaceId);
   if (!filter.includeArchived) query = query.where('leads.archived_at', 'is', null);
   if (filter.pipelineId) query = query.where('leads.pipeline_id', '=', filter.pipelineId);
   if (filter.stageId) query = query.where('leads.stage_id', '=', filter.stageId);
@@ -110,53 +219,191 @@ export function listLeads(db: Executor, workspaceId: string, filter: LeadFilter)
   if (filter.sourceId) query = query.where('leads.source_id', '=', filter.sourceId);
   if (filter.priority) query = query.where('leads.priority', '=', filter.priority);
   if (filter.tag) query = query.where(sql<boolean>`${filter.tag} = any(leads.tags)`);
-  if (filter.q) {
-    const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
-    const phone = filter.qPhone;
-    query = query.where((eb) =>
-      eb.or([
-        eb('leads.title', 'ilike', pattern),
-        eb('leads.company_name', 'ilike', pattern),
-        eb.exists(
-          eb
-            .selectFrom('contacts as c')
-            .select('c.id')
-            .whereRef('c.workspace_id', '=', 'leads.workspace_id')
-            .whereRef('c.id', '=', 'leads.contact_id')
-            .where((inner) =>
-              inner.or([
-                inner(sql<string>`c.first_name || ' ' || c.last_name`, 'ilike', pattern),
-                inner.exists(
-                  inner
-                    .selectFrom('contact_points as p')
-                    .select('p.contact_id')
-                    .whereRef('p.workspace_id', '=', 'c.workspace_id')
-                    .whereRef('p.contact_id', '=', 'c.id')
-                    .where((point) =>
-                      point.or([
-                        point('p.value', 'ilike', pattern),
-                        ...(phone ? [point('p.value', '=', phone)] : []),
-                      ]),
-                    ),
-                ),
-              ]),
-            ),
-        ),
-      ]),
+  for (const contains of filter.customFields ?? []) {
+    query = query.where(sql<boolean>`leads.custom_fields @> ${JSON.stringify(contains)}::jsonb`);
+  }
+  if (filter.createdFrom) {
+    query = query.where(
+      'leads.created_at',
+      '>=',
+      boundSql(filter.createdFrom, filter.timeZone, false),
     );
   }
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('leads.created_at', '<', createdAt),
-        eb.and([eb('leads.created_at', '=', createdAt), eb('leads.id', '<', id)]),
-      ]),
+  if (filter.createdTo) {
+    query = query.where('leads.created_at', '<', boundSql(filter.createdTo, filter.timeZone, true));
+  }
+  switch (filter.followUp) {
+    case undefined:
+      break;
+    case 'overdue':
+      query = query.where('leads.next_follow_up_at', '<', filter.now);
+      break;
+    case 'today':
+      query = query
+        .where('leads.next_follow_up_at', '>=', startOfLocalDay(filter.now, filter.timeZone))
+        .where('leads.next_follow_up_at', '<', startOfLocalDay(filter.now, filter.timeZone, 1));
+      break;
+    case 'none':
+      query = query.where('leads.next_follow_up_at', 'is', null);
+      break;
+  }
+  if (filter.staleDays !== undefined) {
+    // Stale: no touch (call, email, message, meeting) for that many days, or never since created.
+    query = query.where(
+      sql<boolean>`coalesce(leads.last_contact_at, leads.created_at) < ${filter.now}::timestamptz - make_interval(days => ${filter.staleDays}::int)`,
+    );
+  }
+  const words = filter.words ?? [];
+  if (words.length > 0 || filter.phone) {
+    const tsquery = words.map((word) => `${word}:*`).join(' & ');
+    const phone = filter.phone;
+    // Each branch is served by its own index; their union of lead ids is small for a real query.
+    query = query.where('leads.id', 'in', (eb) => {
+      const branches = [];
+      if (tsquery) {
+        const matches = sql<boolean>`@@ to_tsquery('simple', ${tsquery})`;
+        branches.push(
+          eb
+            .selectFrom('leads as l')
+            .select('l.id')
+            .where('l.workspace_id', '=', workspaceId)
+            .where(sql<boolean>`${LEAD_DOCUMENT} ${matches}`),
+          eb
+            .selectFrom('contacts as c')
+            .innerJoin('leads as l', (join) =>
+              join
+                .onRef('l.workspace_id', '=', 'c.workspace_id')
+                .onRef('l.contact_id', '=', 'c.id'),
+            )
+            .select('l.id')
+            .where('c.workspace_id', '=', workspaceId)
+            .where(sql<boolean>`${CONTACT_DOCUMENT} ${matches}`),
+          eb
+            .selectFrom('companies as co')
+            .innerJoin('leads as l', (join) =>
+              join
+                .onRef('l.workspace_id', '=', 'co.workspace_id')
+                .onRef('l.company_id', '=', 'co.id'),
+            )
+            .select('l.id')
+            .where('co.workspace_id', '=', workspaceId)
+            .where(sql<boolean>`${COMPANY_DOCUMENT} ${matches}`),
+        );
+      }
+      if (phone) {
+        branches.push(
+          eb
+            .selectFrom('contact_points as p')
+            .innerJoin('leads as l', (join) =>
+              join
+                .onRef('l.workspace_id', '=', 'p.workspace_id')
+                .onRef('l.contact_id', '=', 'p.contact_id'),
+            )
+            .select('l.id')
+            .where('p.workspace_id', '=', workspaceId)
+            .where('p.kind', '=', 'phone')
+            .where('p.value', '=', phone),
+        );
+      }
+      const [first, ...rest] = branches;
+      if (!first) throw new Error('unreachable: a search has words or a phone');
+      return rest.reduce((union, branch) => union.union(branch), first);
+    });
+  }
+  return query;
+}
+
+/** Sorted (nulls last) and keyset-paged on (sort key, id). */
+export function listLeads(
+  db: Executor,
+  workspaceId: string,
+  filter: LeadFilter,
+  page: { sort: LeadSort; after?: [string | number, string] | undefined; limit: number },
+) {
+  const { column, type, isNullable } = LEAD_SORTS[page.sort.key];
+  const direction = page.sort.isDescending ? 'desc' : 'asc';
+  // Nulls sort last either way: stand in the far end of the order for them.
+  const key = isNullable
+    ? sql`coalesce(leads.${sql.ref(column)}, ${sql.lit(page.sort.isDescending ? '-infinity' : 'infinity')}::${sql.raw(type)})`
+    : sql`leads.${sql.ref(column)}`;
+  let query = filteredLeads(db, workspaceId, filter).selectAll('leads');
+  if (page.after) {
+    const [value, id] = page.after;
+    const cursor = sql`(${value}::${sql.raw(type)}, ${id}::uuid)`;
+    query = query.where(
+      page.sort.isDescending
+        ? sql<boolean>`(${key}, leads.id) < ${cursor}`
+        : sql<boolean>`(${key}, leads.id) > ${cursor}`,
     );
   }
   return query
-    .orderBy('leads.created_at', 'desc')
-    .orderBy('leads.id', 'desc')
-    .limit(filter.limit + 1)
+    .orderBy(key, direction)
+    .orderBy('leads.id', direction)
+    .limit(page.limit + 1)
     .execute();
+}
+
+/** The value a row has under a sort, as a cursor carries it (null as the stand-in infinity). */
+export function sortValueOf(row: LeadRow, sort: LeadSort): string | number {
+  const value = row[LEAD_SORTS[sort.key].column];
+  if (value === null) return sort.isDescending ? '-infinity' : 'infinity';
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+export async function countLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
+  const row = await filteredLeads(db, workspaceId, filter)
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+export type WorkList = 'follow_ups' | 'not_contacted' | 'past_stage_limit';
+
+/** A person's open leads for "my work": by next follow-up, not yet contacted, or stuck. */
+export function listWorkLeads(
+  db: Executor,
+  workspaceId: string,
+  assigneeId: string,
+  list: WorkList,
+  now: Date,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('leads')
+    .selectAll('leads')
+    .where('leads.workspace_id', '=', workspaceId)
+    .where('leads.assignee_id', '=', assigneeId)
+    .where('leads.status', '=', 'open')
+    .where('leads.archived_at', 'is', null);
+  switch (list) {
+    case 'follow_ups':
+      return query
+        .where('leads.next_follow_up_at', 'is not', null)
+        .orderBy('leads.next_follow_up_at')
+        .orderBy('leads.id')
+        .limit(limit)
+        .execute();
+    case 'not_contacted':
+      return query
+        .where('leads.contact_status', '=', 'not_contacted')
+        .orderBy('leads.created_at')
+        .orderBy('leads.id')
+        .limit(limit)
+        .execute();
+    case 'past_stage_limit':
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('stages as s')
+            .select('s.id')
+            .whereRef('s.workspace_id', '=', 'leads.workspace_id')
+            .whereRef('s.id', '=', 'leads.stage_id')
+            .where('s.max_days_in_stage', 'is not', null)
+            .where(
+              sql<boolean>`leads.stage_entered_at + make_interval(days => s.max_days_in_stage) < ${now}::timestamptz`,
+            ),
+        ),
+      );
+      return query.orderBy('leads.stage_entered_at').orderBy('leads.id').limit(limit).execute();
+  }
 }

@@ -2,6 +2,7 @@ import { actorOf } from '../../platform/auth/authenticate.js';
 import { pageSchema } from '../../platform/http/pagination.js';
 import { parseIfMatch, withEtag } from '../../platform/http/versioning.js';
 import type { App } from '../../platform/http/types.js';
+import { warningsSchema } from '../duplicates/duplicates.schemas.js';
 import type { LeadsService } from './leads.service.js';
 import {
   assignBodySchema,
@@ -44,7 +45,7 @@ export function registerLeadsRoutes(app: App, leads: LeadsService): void {
         summary:
           'Create a lead, with contactId or a new contact (409 with candidates on a known email/phone)',
         body: createLeadBodySchema,
-        response: { 201: leadSchema },
+        response: { 201: leadSchema.extend({ warnings: warningsSchema }) },
       },
     },
     async (request, reply) =>

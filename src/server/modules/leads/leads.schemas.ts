@@ -3,6 +3,11 @@ import { CONTACT_STATUSES, LEAD_STATUSES, PRIORITIES } from '../../platform/db/s
 import { pageQuerySchema } from '../../platform/http/pagination.js';
 import { companySchema } from '../companies/companies.schemas.js';
 import { contactSchema, createContactBodySchema } from '../contacts/contacts.schemas.js';
+import {
+  customFieldFilterSchema,
+  customFieldsInputSchema,
+  customFieldValuesSchema,
+} from '../custom-fields/custom-fields.schemas.js';
 import { stageSchema } from '../pipelines/pipelines.schemas.js';
 import { currencySchema } from '../workspaces/workspaces.schemas.js';
 
@@ -27,6 +32,8 @@ export const leadSchema = z
     daysInStage: z.number().int(),
     status: z.enum(LEAD_STATUSES),
     converted: z.boolean(),
+    convertedAt: z.iso.datetime().nullable(),
+    convertedBy: z.uuid().nullable(),
     archived: z.boolean(),
     lostReasonId: z.uuid().nullable(),
     lostNotes: z.string(),
@@ -44,6 +51,7 @@ export const leadSchema = z
     lastContactNotes: z.string(),
     contactAttempts: z.number().int(),
     tags: z.array(z.string()),
+    customFields: customFieldValuesSchema,
     score: z.number().int(),
     version: z.number().int(),
     createdBy: z.uuid().nullable(),
@@ -105,6 +113,7 @@ export const createLeadBodySchema = z.object({
   expectedCloseDate: z.iso.date().optional(),
   assigneeId: z.uuid().optional(),
   tags: tagsSchema.default([]),
+  customFields: customFieldsInputSchema.optional(),
 });
 export type CreateLeadInput = z.infer<typeof createLeadBodySchema>;
 
@@ -131,6 +140,7 @@ export const updateLeadBodySchema = z
     expectedCloseDate: z.iso.date().nullable(),
     contactStatus: z.enum(CONTACT_STATUSES),
     tags: tagsSchema,
+    customFields: customFieldsInputSchema,
   })
   .partial();
 export type UpdateLeadInput = z.infer<typeof updateLeadBodySchema>;
@@ -151,8 +161,50 @@ export const assignBodySchema = z.object({
 
 export const leadIdParamsSchema = z.object({ id: z.uuid() });
 
+const SORT_KEYS = [
+  'createdAt',
+  'updatedAt',
+  'value',
+  'expectedCloseDate',
+  'score',
+  'nextFollowUpAt',
+  'daysInStage',
+] as const;
+const localBoundSchema = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .describe("A date (in the workspace's time zone) or an instant");
+
 export const listLeadsQuerySchema = pageQuerySchema.extend({
-  q: z.string().trim().max(200).optional().describe('Title, company, contact name, email or phone'),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .describe(
+      'Words (each a prefix) over title, company, contact names and emails; or a phone number',
+    ),
+  sort: z
+    .enum([...SORT_KEYS, ...SORT_KEYS.map((key) => `-${key}` as const)])
+    .default('-createdAt')
+    .describe('A field, descending with a leading "-"; empty values last'),
+  createdFrom: localBoundSchema.optional(),
+  createdTo: localBoundSchema.optional().describe('A date includes that whole day'),
+  followUp: z
+    .enum(['overdue', 'today', 'none'])
+    .optional()
+    .describe("By next follow-up: before now, today (workspace's time zone), or none"),
+  staleDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .optional()
+    .describe('No call, email, message or meeting for at least this many days'),
+  count: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .default(false)
+    .describe('Also return the total number of matching leads'),
   pipelineId: z.uuid().optional(),
   stageId: z.uuid().optional(),
   status: z.enum(LEAD_STATUSES).optional(),
@@ -160,6 +212,7 @@ export const listLeadsQuerySchema = pageQuerySchema.extend({
   sourceId: z.uuid().optional(),
   priority: z.enum(PRIORITIES).optional(),
   tag: z.string().trim().max(50).optional(),
+  cf: customFieldFilterSchema,
   includeArchived: z
     .enum(['true', 'false'])
     .transform((value) => value === 'true')

@@ -11,8 +11,16 @@ import { AppError, fieldError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
+import type { Timeline } from '../activities/activities.service.js';
 import type { CompaniesService } from '../companies/companies.service.js';
+import type { DuplicateWarning } from '../duplicates/duplicates.schemas.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
+import {
+  auditCustomFields,
+  maskStoredValues,
+  type CustomFieldValues,
+  type CustomFieldsService,
+} from '../custom-fields/custom-fields.service.js';
 import type { PipelinesService } from '../pipelines/pipelines.service.js';
 import type { PipelineDto, StageDto } from '../pipelines/pipelines.schemas.js';
 import type { UsersService } from '../users/users.service.js';
@@ -22,7 +30,16 @@ import type { CreateLeadInput, LeadDto, ListLeadsQuery, UpdateLeadInput } from '
 
 const DAY_MS = 24 * 60 * 60_000;
 
-export function toLeadDto(row: LeadRow, now: Date): LeadDto {
+/**
+ * The lead as the API shows it. Custom field values default to every stored key with sensitive
+ * ones masked; pass the custom-fields service's view to show only active fields (or, in a
+ * single-lead read, decrypted ones).
+ */
+export function toLeadDto(
+  row: LeadRow,
+  now: Date,
+  customFields: CustomFieldValues = maskStoredValues(row.custom_fields),
+): LeadDto {
   return {
     id: row.id,
     title: row.title,
@@ -39,6 +56,8 @@ export function toLeadDto(row: LeadRow, now: Date): LeadDto {
     daysInStage: Math.max(0, Math.floor((now.getTime() - row.stage_entered_at.getTime()) / DAY_MS)),
     status: row.status,
     converted: row.is_converted,
+    convertedAt: row.converted_at?.toISOString() ?? null,
+    convertedBy: row.converted_by,
     archived: row.archived_at !== null,
     lostReasonId: row.lost_reason_id,
     lostNotes: row.lost_notes,
@@ -56,6 +75,7 @@ export function toLeadDto(row: LeadRow, now: Date): LeadDto {
     lastContactNotes: row.last_contact_notes,
     contactAttempts: row.contact_attempts,
     tags: row.tags,
+    customFields,
     score: row.score,
     version: row.version,
     createdBy: row.created_by,
@@ -65,8 +85,33 @@ export function toLeadDto(row: LeadRow, now: Date): LeadDto {
 }
 
 function auditView(dto: LeadDto) {
-  const { id, version, createdAt, updatedAt, daysInStage, stageEnteredAt, ...fields } = dto;
-  return fields;
+  const {
+    id,
+    version,
+    createdAt,
+    updatedAt,
+    daysInStage,
+    stageEnteredAt,
+    customFields,
+    ...fields
+  } = dto;
+  // One audit entry per custom field; sensitive values only as "[sensitive]".
+  return { ...fields, ...auditCustomFields(customFields) };
+}
+
+/** What a search box query means: words to match as prefixes, and maybe a phone number. */
+function searchTerms(q: string | undefined, country: string | undefined) {
+  if (!q) return {};
+  const words = (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 10);
+  const digits = q.replace(/\D/g, '');
+  const phone = digits.length >= 6 ? (toE164(q, country ?? 'US') ?? undefined) : undefined;
+  // A phone number is not also searched for as words (its digit groups match little else).
+  return phone ? { phone } : { words };
+}
+
+function localBound(value: string | undefined): repo.LocalBound | undefined {
+  if (value === undefined) return undefined;
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? { date: value } : { instant: new Date(value) };
 }
 
 export function createLeadsService(
@@ -77,6 +122,8 @@ export function createLeadsService(
     companies: CompaniesService;
     users: UsersService;
     workspaces: WorkspacesService;
+    timeline: Timeline;
+    customFields: CustomFieldsService;
   },
 ) {
   /** A lead the actor may see: in the workspace, and their own when limited to own leads. */
@@ -88,13 +135,6 @@ export function createLeadsService(
       throw notFound('Lead');
     }
     return row;
-  }
-
-  async function assertAssignable(actor: Actor, userId: string) {
-    const member = await deps.users.findMemberForSignIn(actor.workspaceId, userId);
-    if (!member?.member_active || !member.user_active) {
-      throw fieldError('assigneeId', 'No such active person in this workspace.');
-    }
   }
 
   function stageIn(pipeline: PipelineDto, stageId: string, field = 'stageId'): StageDto {
@@ -113,20 +153,32 @@ export function createLeadsService(
   ) {
     const now = clock.now();
     const after = await repo.updateLeadRow(trx, actor.workspaceId, before.id, patch, now);
-    const dto = toLeadDto(after, now);
+    const mask = await deps.customFields.maskerFor(actor, 'lead', trx);
+    const dto = toLeadDto(after, now, mask(after.custom_fields));
     await recordAudit(trx, clock, actor, {
       action,
       entityType: 'lead',
       entityId: before.id,
-      before: auditView(toLeadDto(before, now)),
+      before: auditView(toLeadDto(before, now, mask(before.custom_fields))),
       after: auditView(dto),
     });
     return dto;
   }
 
+  /** A lead as the API shows it outside its own GET (sensitive values masked). */
+  async function maskedDto(executor: Executor, actor: Actor, row: LeadRow) {
+    const mask = await deps.customFields.maskerFor(actor, 'lead', executor);
+    return toLeadDto(row, clock.now(), mask(row.custom_fields));
+  }
+
   function assertEditable(row: LeadRow) {
     if (row.archived_at) {
       throw new AppError('conflict', { message: 'This lead is archived; restore it first.' });
+    }
+    if (row.is_converted) {
+      throw new AppError('conflict', {
+        message: 'This lead is converted and locked; add activities and tasks instead.',
+      });
     }
   }
 
@@ -146,7 +198,7 @@ export function createLeadsService(
     const pipeline = await deps.pipelines.pipelineForLead(actor, lead.pipeline_id, trx);
     const from = pipeline.stages.find((s) => s.id === lead.stage_id);
     const to = stageIn(pipeline, input.stageId);
-    if (from?.id === to.id) return toLeadDto(lead, clock.now());
+    if (from?.id === to.id) return maskedDto(trx, actor, lead);
     const isBackward = from !== undefined && to.position < from.position;
     if (isBackward && to.kind !== 'lost') {
       if (pipeline.policy === 'forward_only') {
@@ -167,6 +219,18 @@ export function createLeadsService(
       reason: input.reason ?? '',
       now,
     });
+    await deps.timeline.recordEvent(trx, actor, {
+      leadId: lead.id,
+      contactId: lead.contact_id,
+      type: 'stage_change',
+      subject: `${from?.name ?? 'No stage'} → ${to.name}`,
+      details: {
+        fromStageId: lead.stage_id,
+        toStageId: to.id,
+        reason: input.reason ?? '',
+        ...(to.kind === 'lost' ? { lostReasonId: input.lostReasonId } : {}),
+      },
+    });
     return saveChange(trx, actor, lead, to.kind === 'lost' ? 'lead.lost' : 'lead.stage_changed', {
       stage_id: to.id,
       stage_entered_at: now,
@@ -183,7 +247,8 @@ export function createLeadsService(
       if (input.contactId && input.contact) {
         throw fieldError('contact', 'Send either contactId or a new contact, not both.');
       }
-      if (input.assigneeId) await assertAssignable(actor, input.assigneeId);
+      if (input.assigneeId)
+        await deps.users.assertActiveMember(actor, input.assigneeId, 'assigneeId');
       const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
       return db.transaction().execute(async (trx) => {
         const pipeline = await deps.pipelines.pipelineForLead(actor, input.pipelineId, trx);
@@ -195,6 +260,7 @@ export function createLeadsService(
 
         let contactId = input.contactId ?? null;
         let contactLabel = '';
+        const warnings: DuplicateWarning[] = [];
         if (input.contact) {
           const contact = await deps.contacts.createContact(
             actor,
@@ -203,12 +269,33 @@ export function createLeadsService(
           );
           contactId = contact.id;
           contactLabel = contact.name;
+          warnings.push(...contact.warnings);
         } else if (contactId) {
           const contact = await deps.contacts.getContact(actor, contactId, trx).catch(() => {
             throw fieldError('contactId', 'No such contact in this workspace.');
           });
           contactLabel = contact.name;
+          const open = await repo.findOpenLeadsOfContact(trx, actor.workspaceId, contactId);
+          if (open.length > 0) {
+            warnings.push({
+              kind: 'contact_has_open_lead',
+              message: `${contact.name} already has ${open.length} open lead(s); is this the same inquiry?`,
+              candidates: open.map((lead) => ({ id: lead.id, name: lead.title, similarity: 1 })),
+            });
+          }
         }
+        if (input.companyName && !input.companyId) {
+          warnings.push(
+            ...(await deps.companies.similarCompanyWarnings(actor, input.companyName, null, trx)),
+          );
+        }
+        const custom = await deps.customFields.prepareValues(
+          actor,
+          'lead',
+          input.customFields,
+          { country: workspace?.country ?? 'US' },
+          trx,
+        );
         const now = clock.now();
         const row = await repo.insertLead(trx, {
           workspace_id: actor.workspaceId,
@@ -232,7 +319,7 @@ export function createLeadsService(
           expected_close_date: input.expectedCloseDate ?? null,
           assignee_id: input.assigneeId ?? null,
           tags: input.tags,
-          custom_fields: JSON.stringify({}),
+          custom_fields: JSON.stringify(custom.values),
           created_by: actor.userId || null,
           created_at: now,
           updated_at: now,
@@ -246,14 +333,22 @@ export function createLeadsService(
           reason: '',
           now,
         });
-        const created = toLeadDto(row, now);
+        await deps.timeline.recordEvent(trx, actor, {
+          leadId: row.id,
+          contactId: row.contact_id,
+          type: 'system',
+          subject: 'Lead created',
+          details: { stageId: stage.id, sourceId: row.source_id },
+        });
+        const mask = await deps.customFields.maskerFor(actor, 'lead', trx);
+        const created = toLeadDto(row, now, mask(row.custom_fields));
         await recordAudit(trx, clock, actor, {
           action: 'lead.created',
           entityType: 'lead',
           entityId: row.id,
           after: auditView(created),
         });
-        return created;
+        return { ...created, warnings };
       });
     },
 
@@ -272,8 +367,15 @@ export function createLeadsService(
       ]);
       const stage = pipeline.stages.find((s) => s.id === row.stage_id);
       if (!stage) throw new AppError('internal', { message: 'The lead is in an archived stage.' });
+      // The one read that may show sensitive values (to lead:read_sensitive, audited).
+      const customFields = await deps.customFields.revealValues(
+        actor,
+        'lead',
+        row.id,
+        row.custom_fields,
+      );
       return {
-        ...toLeadDto(row, now),
+        ...toLeadDto(row, now, customFields),
         // An archived contact or company shows as a placeholder, not as if it were gone.
         contact: contact?.archived ? { id: contact.id, deleted: true as const } : contact,
         company: company?.archived ? { id: company.id, deleted: true as const } : company,
@@ -291,37 +393,61 @@ export function createLeadsService(
 
     async listLeads(actor: Actor, query: ListLeadsQuery) {
       requirePermission(actor, 'lead:read');
-      const before = query.cursor
-        ? decodeCursor(query.cursor, z.tuple([z.coerce.date(), z.uuid()]))
+      const sort: repo.LeadSort = {
+        key: query.sort.replace(/^-/, '') as repo.LeadSortKey,
+        // daysInStage runs the other way round from the time the stage was entered.
+        isDescending: query.sort.startsWith('-') !== query.sort.endsWith('daysInStage'),
+      };
+      const after = query.cursor
+        ? decodeCursor(
+            query.cursor,
+            z.tuple([z.literal(query.sort), z.union([z.string(), z.number()]), z.uuid()]),
+          )
         : undefined;
-      const assignee =
-        actor.leadScope === 'own'
-          ? { id: actor.userId }
-          : query.assigneeId === 'me'
+      const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
+      const now = clock.now();
+      const filter: repo.LeadFilter = {
+        ...searchTerms(query.q, workspace?.country),
+        pipelineId: query.pipelineId,
+        stageId: query.stageId,
+        status: query.status,
+        assignee:
+          actor.leadScope === 'own' || query.assigneeId === 'me'
             ? { id: actor.userId }
             : query.assigneeId === 'none'
-              ? ('none' as const)
+              ? 'none'
               : query.assigneeId
                 ? { id: query.assigneeId }
-                : undefined;
-      const workspace = query.q
-        ? await deps.workspaces.findWorkspace(actor.workspaceId)
-        : undefined;
-      const qPhone =
-        query.q && workspace ? (toE164(query.q, workspace.country) ?? undefined) : undefined;
-      const rows = await repo.listLeads(db, actor.workspaceId, {
-        ...query,
-        assignee,
-        qPhone,
-        before,
-      });
-      const now = clock.now();
-      return toPage(
+                : undefined,
+        sourceId: query.sourceId,
+        priority: query.priority,
+        tag: query.tag,
+        customFields: await deps.customFields.filterConditions(actor, 'lead', query.cf),
+        createdFrom: localBound(query.createdFrom),
+        createdTo: localBound(query.createdTo),
+        followUp: query.followUp,
+        staleDays: query.staleDays,
+        includeArchived: query.includeArchived,
+        now,
+        timeZone: workspace?.timeZone ?? 'UTC',
+      };
+      const [rows, total] = await Promise.all([
+        repo.listLeads(db, actor.workspaceId, filter, {
+          sort,
+          after: after ? [after[1], after[2]] : undefined,
+          limit: query.limit,
+        }),
+        query.count ? repo.countLeads(db, actor.workspaceId, filter) : undefined,
+      ]);
+      // Lists never decrypt: sensitive values come back masked.
+      const mask = await deps.customFields.maskerFor(actor, 'lead');
+      const page = toPage(
         rows,
         query.limit,
-        (row) => toLeadDto(row, now),
-        (row) => [row.created_at.toISOString(), row.id],
+        (row) => toLeadDto(row, now, mask(row.custom_fields)),
+        (row) => [query.sort, repo.sortValueOf(row, sort), row.id],
       );
+      return total === undefined ? page : { ...page, total };
     },
 
     async updateLead(actor: Actor, leadId: string, input: UpdateLeadInput, ifMatch?: number) {
@@ -341,7 +467,19 @@ export function createLeadsService(
         } else if (input.probability !== undefined) {
           probability = { probability: input.probability, is_probability_overridden: true };
         }
-        return saveChange(trx, actor, before, 'lead.updated', {
+        const workspace = input.customFields
+          ? await deps.workspaces.findWorkspace(actor.workspaceId, trx)
+          : undefined;
+        const custom = input.customFields
+          ? await deps.customFields.prepareValues(
+              actor,
+              'lead',
+              input.customFields,
+              { existing: before.custom_fields, country: workspace?.country ?? 'US' },
+              trx,
+            )
+          : undefined;
+        const updated = await saveChange(trx, actor, before, 'lead.updated', {
           ...(input.title !== undefined ? { title: input.title } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.contactId !== undefined ? { contact_id: input.contactId } : {}),
@@ -358,8 +496,20 @@ export function createLeadsService(
             : {}),
           ...(input.contactStatus !== undefined ? { contact_status: input.contactStatus } : {}),
           ...(input.tags !== undefined ? { tags: input.tags } : {}),
+          ...(custom ? { custom_fields: JSON.stringify(custom.values) } : {}),
           ...probability,
         });
+        // The change row shows "[sensitive]" on both sides; say which ones were rewritten.
+        if (custom && custom.sensitiveKeys.length > 0) {
+          await recordAudit(trx, clock, actor, {
+            action: 'lead.sensitive_updated',
+            entityType: 'lead',
+            entityId: leadId,
+            after: { fields: custom.sensitiveKeys },
+          });
+        }
+        const mask = await deps.customFields.maskerFor(actor, 'lead', trx);
+        return { ...updated, customFields: mask(custom?.values ?? before.custom_fields) };
       });
     },
 
@@ -405,11 +555,19 @@ export function createLeadsService(
 
     async assignLead(actor: Actor, leadId: string, userId: string | null, ifMatch?: number) {
       requirePermission(actor, 'lead:assign');
-      if (userId) await assertAssignable(actor, userId);
+      if (userId) await deps.users.assertActiveMember(actor, userId, 'userId');
       return db.transaction().execute(async (trx) => {
         const lead = await getRow(trx, actor, leadId, true);
         assertVersion(lead.version, ifMatch);
         assertEditable(lead);
+        if (lead.assignee_id === userId) return maskedDto(trx, actor, lead);
+        await deps.timeline.recordEvent(trx, actor, {
+          leadId: lead.id,
+          contactId: lead.contact_id,
+          type: 'assignment_change',
+          subject: userId ? 'Assigned' : 'Unassigned',
+          details: { fromUserId: lead.assignee_id, toUserId: userId },
+        });
         return saveChange(trx, actor, lead, 'lead.assigned', { assignee_id: userId });
       });
     },
@@ -429,9 +587,204 @@ export function createLeadsService(
       return db.transaction().execute(async (trx) => {
         const lead = await getRow(trx, actor, leadId, true);
         assertVersion(lead.version, ifMatch);
-        if (!lead.archived_at) return toLeadDto(lead, clock.now());
+        if (!lead.archived_at) return maskedDto(trx, actor, lead);
         return saveChange(trx, actor, lead, 'lead.restored', { archived_at: null });
       });
+    },
+
+    // For the modules that work on a lead (timeline, tasks, conversion, merge), inside their
+    // transaction. They check their own permission first.
+
+    /** The lead as a row, when the actor may see it (locked for the transaction on request). */
+    findLeadForWork(executor: Executor, actor: Actor, leadId: string, options = { lock: false }) {
+      return getRow(executor, actor, leadId, options.lock);
+    },
+
+    /** The lead as other modules answer with it (sensitive values masked). */
+    async describeLead(executor: Executor, actor: Actor, leadId: string) {
+      return maskedDto(executor, actor, await getRow(executor, actor, leadId));
+    },
+
+    /** Applies a logged touch: last contact, attempt count, contact status. */
+    async recordContactTouch(
+      trx: Executor,
+      actor: Actor,
+      lead: LeadRow,
+      touch: {
+        lastContactAt?: Date;
+        lastContactMethod?: string;
+        lastContactNotes?: string;
+        isAttempt: boolean;
+        contactStatus: LeadRow['contact_status'];
+      },
+    ) {
+      await repo.updateLeadRow(
+        trx,
+        actor.workspaceId,
+        lead.id,
+        {
+          ...(touch.lastContactAt
+            ? {
+                last_contact_at: touch.lastContactAt,
+                last_contact_method: touch.lastContactMethod ?? null,
+                last_contact_notes: touch.lastContactNotes ?? '',
+              }
+            : {}),
+          contact_attempts: lead.contact_attempts + (touch.isAttempt ? 1 : 0),
+          contact_status: touch.contactStatus,
+        },
+        clock.now(),
+      );
+    },
+
+    /** The actor's open leads for "my work" (see GET /api/me/work). */
+    async listWorkLeads(actor: Actor, list: repo.WorkList, limit: number) {
+      requirePermission(actor, 'lead:read');
+      const now = clock.now();
+      const rows = await repo.listWorkLeads(db, actor.workspaceId, actor.userId, list, now, limit);
+      const mask = await deps.customFields.maskerFor(actor, 'lead');
+      return rows.map((row) => toLeadDto(row, now, mask(row.custom_fields)));
+    },
+
+    /**
+     * The lead part of a conversion, in the caller's transaction (after the checks): moves the
+     * lead to the won stage (whatever the pipeline's policy), marks it converted and locks it.
+     */
+    async convertLeadRow(trx: Executor, actor: Actor, lead: LeadRow, wonStage: StageDto) {
+      assertEditable(lead);
+      const now = clock.now();
+      if (lead.stage_id !== wonStage.id) {
+        await repo.insertStageMove(trx, {
+          workspaceId: actor.workspaceId,
+          leadId: lead.id,
+          fromStageId: lead.stage_id,
+          toStageId: wonStage.id,
+          movedBy: actor.userId || null,
+          reason: 'Converted',
+          now,
+        });
+      }
+      await deps.timeline.recordEvent(trx, actor, {
+        leadId: lead.id,
+        contactId: lead.contact_id,
+        type: 'system',
+        subject: `Converted (${wonStage.name})`,
+        details: { fromStageId: lead.stage_id, toStageId: wonStage.id },
+      });
+      return saveChange(trx, actor, lead, 'lead.converted', {
+        stage_id: wonStage.id,
+        ...(lead.stage_id !== wonStage.id ? { stage_entered_at: now } : {}),
+        status: 'won',
+        ...(lead.is_probability_overridden ? {} : { probability: wonStage.probability }),
+        lost_reason_id: null,
+        lost_notes: '',
+        is_converted: true,
+        converted_at: now,
+        converted_by: actor.userId || null,
+      });
+    },
+
+    /** A merge moved a contact: its leads follow it to the survivor. */
+    async relinkContact(trx: Executor, actor: Actor, fromContactId: string, toContactId: string) {
+      await repo.relinkContact(trx, actor.workspaceId, fromContactId, toContactId, clock.now());
+    },
+
+    /**
+     * The lead part of a merge, in the caller's transaction: locks both leads, lets the caller
+     * move the other modules' rows (timeline, tasks), moves the stage history, fills the
+     * survivor's empty fields from the merged lead and archives it with a pointer.
+     */
+    async mergeLeadRows(
+      trx: Executor,
+      actor: Actor,
+      mergedId: string,
+      survivorId: string,
+      ifMatch: number | undefined,
+      moveLinks: () => Promise<void>,
+    ) {
+      requirePermission(actor, 'lead:update');
+      if (mergedId === survivorId) throw fieldError('intoId', 'A lead cannot merge into itself.');
+      // Lock in id order, so two merges of the same pair can't deadlock.
+      const [firstId, secondId] = [mergedId, survivorId].sort();
+      const first = await getRow(trx, actor, firstId!, true).catch((error: unknown) => {
+        if (firstId === survivorId) throw fieldError('intoId', 'No such lead in this workspace.');
+        throw error;
+      });
+      const second = await getRow(trx, actor, secondId!, true).catch((error: unknown) => {
+        if (secondId === survivorId) throw fieldError('intoId', 'No such lead in this workspace.');
+        throw error;
+      });
+      const merged = first.id === mergedId ? first : second;
+      assertVersion(merged.version, ifMatch);
+      assertEditable(merged);
+      assertEditable(first.id === survivorId ? first : second);
+
+      await moveLinks();
+      await repo.moveStageHistory(trx, actor.workspaceId, mergedId, survivorId);
+      // Moving tasks may have changed the survivor's next follow-up: read it again.
+      const survivor = await getRow(trx, actor, survivorId, true);
+      const isMergedLater =
+        merged.last_contact_at !== null &&
+        (survivor.last_contact_at === null || merged.last_contact_at > survivor.last_contact_at);
+      const now = clock.now();
+      const dto = await saveChange(trx, actor, survivor, 'lead.merged_into', {
+        description: survivor.description || merged.description,
+        contact_id: survivor.contact_id ?? merged.contact_id,
+        company_id: survivor.company_id ?? merged.company_id,
+        company_name: survivor.company_name || merged.company_name,
+        source_id: survivor.source_id ?? merged.source_id,
+        source_campaign: survivor.source_campaign || merged.source_campaign,
+        source_detail: survivor.source_detail || merged.source_detail,
+        value: survivor.value || merged.value,
+        expected_close_date: survivor.expected_close_date ?? merged.expected_close_date,
+        assignee_id: survivor.assignee_id ?? merged.assignee_id,
+        tags: [...new Set([...survivor.tags, ...merged.tags])],
+        custom_fields: JSON.stringify({ ...merged.custom_fields, ...survivor.custom_fields }),
+        contact_attempts: survivor.contact_attempts + merged.contact_attempts,
+        contact_status:
+          survivor.contact_status === 'not_contacted'
+            ? merged.contact_status
+            : survivor.contact_status,
+        ...(isMergedLater
+          ? {
+              last_contact_at: merged.last_contact_at,
+              last_contact_method: merged.last_contact_method,
+              last_contact_notes: merged.last_contact_notes,
+            }
+          : {}),
+      });
+      await repo.updateLeadRow(
+        trx,
+        actor.workspaceId,
+        mergedId,
+        { archived_at: now, merged_into_id: survivorId },
+        now,
+      );
+      await recordAudit(trx, clock, actor, {
+        action: 'lead.merged',
+        entityType: 'lead',
+        entityId: mergedId,
+        before: { archived: false },
+        after: { archived: true, mergedIntoId: survivorId },
+      });
+      await deps.timeline.recordEvent(trx, actor, {
+        leadId: survivorId,
+        contactId: dto.contactId,
+        type: 'system',
+        subject: `Merged "${merged.title}" into this lead`,
+        details: { mergedLeadId: mergedId },
+      });
+      return dto;
+    },
+
+    /** Sets the lead's next follow-up (its earliest open task), when it changed. */
+    async setNextFollowUp(
+      trx: Executor,
+      actor: Actor,
+      leadId: string,
+      next: { at: Date; type: string } | null,
+    ) {
+      await repo.setNextFollowUp(trx, actor.workspaceId, leadId, next, clock.now());
     },
   };
 }

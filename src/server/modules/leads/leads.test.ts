@@ -372,3 +372,140 @@ describe('assignment and who sees what', () => {
     ).toBe(200);
   });
 });
+
+describe('finding leads', () => {
+  type Listed = { items: (Lead & { value: number })[]; nextCursor: string | null; total?: number };
+  const list = async (session: Session, query: string) => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads?${query}`,
+      headers: as(session),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<Listed>();
+  };
+  const titles = async (session: Session, query: string) =>
+    (await list(session, query)).items.map((lead) => lead.title);
+
+  it('searches words as prefixes over title, company, contact names and email, and phone numbers', async () => {
+    const { admin } = await aSalesDesk();
+    const company = await t.app.inject({
+      method: 'POST',
+      url: '/api/companies',
+      headers: as(admin),
+      payload: { name: 'Nordlicht Logistik' },
+    });
+    await createLead(admin, {
+      title: 'Fleet renewal',
+      contact: { firstName: 'Jonas', lastName: 'Brandt', emails: ['j.brandt@kuestenbau.de'] },
+    });
+    await createLead(admin, { title: 'Warehouse scanners', companyName: 'Hafenwerk GmbH' });
+    await createLead(admin, {
+      title: 'Office move',
+      companyId: company.json<{ id: string }>().id,
+      contact: { firstName: 'Mira', lastName: 'Sommer', phones: ['040 555 1234'] },
+    });
+    expect(await titles(admin, 'q=bran')).toEqual(['Fleet renewal']);
+    expect(await titles(admin, 'q=kuestenbau')).toEqual(['Fleet renewal']);
+    expect(await titles(admin, 'q=jonas%20brandt')).toEqual(['Fleet renewal']);
+    expect(await titles(admin, 'q=hafen')).toEqual(['Warehouse scanners']);
+    expect(await titles(admin, 'q=nordlicht')).toEqual(['Office move']);
+    expect(await titles(admin, 'q=%2B49%2040%205551234')).toEqual(['Office move']);
+    expect(await titles(admin, 'q=040-555-1234')).toEqual(['Office move']);
+    expect(await titles(admin, 'q=jonas%20sommer')).toEqual([]);
+  });
+
+  it('sorts by value, expected close date (empty last) and days in stage, paging with the sort', async () => {
+    const { admin } = await aSalesDesk();
+    await createLead(admin, { title: 'small', value: 100, expectedCloseDate: '2026-06-01' });
+    await createLead(admin, { title: 'big', value: 90_000 });
+    await createLead(admin, { title: 'medium', value: 5_000, expectedCloseDate: '2026-04-01' });
+    await createLead(admin, { title: 'medium too', value: 6_000 });
+    expect(await titles(admin, 'sort=-value')).toEqual(['big', 'medium too', 'medium', 'small']);
+    // Ties (no date on either) are broken by id.
+    const byDate = await titles(admin, 'sort=expectedCloseDate');
+    expect(byDate.slice(0, 2)).toEqual(['medium', 'small']);
+    expect(byDate.slice(2).sort()).toEqual(['big', 'medium too']);
+    expect((await titles(admin, 'sort=-expectedCloseDate')).slice(0, 2)).toEqual([
+      'small',
+      'medium',
+    ]);
+    // The first lead has been in its stage longest.
+    expect(await titles(admin, 'sort=-daysInStage')).toEqual([
+      'small',
+      'big',
+      'medium',
+      'medium too',
+    ]);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Listed = await list(
+        admin,
+        `sort=expectedCloseDate&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.items.map((lead) => lead.title));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(byDate);
+
+    const first = await list(admin, 'sort=value&limit=1');
+    const mixed = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads?sort=score&cursor=${first.nextCursor}`,
+      headers: as(admin),
+    });
+    expect(mixed.statusCode).toBe(400);
+  });
+
+  it('filters by creation dates in the workspace time zone, follow-up, staleness, and counts', async () => {
+    const { admin } = await aSalesDesk();
+    const backdate = (lead: Lead, createdAt: string) =>
+      t.db
+        .updateTable('leads')
+        .set({ created_at: new Date(createdAt) })
+        .where('workspace_id', '=', admin.workspaceId)
+        .where('id', '=', lead.id)
+        .execute();
+    // 23:30 and 00:30 in Berlin: on either side of midnight there.
+    const late = (await createLead(admin, { title: 'late on the 2nd' })).json<Lead>();
+    await backdate(late, '2026-03-02T22:30:00Z');
+    const early = (await createLead(admin, { title: 'early on the 3rd' })).json<Lead>();
+    await backdate(early, '2026-03-02T23:30:00Z');
+    const old = (await createLead(admin, { title: 'old and untouched' })).json<Lead>();
+    await backdate(old, '2026-02-20T10:00:00Z');
+    expect(await titles(admin, 'createdFrom=2026-03-02&createdTo=2026-03-02')).toEqual([
+      'late on the 2nd',
+    ]);
+    expect(await titles(admin, 'createdFrom=2026-03-03')).toEqual(['early on the 3rd']);
+    expect(await titles(admin, 'createdFrom=2026-03-02T23:00:00Z')).toEqual(['early on the 3rd']);
+
+    const now = t.clock.now().getTime();
+    const task = (lead: Lead, dueAt: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/leads/${lead.id}/tasks`,
+        headers: as(admin),
+        payload: { title: 'Call', dueAt: new Date(dueAt).toISOString() },
+      });
+    await task(late, now - 86_400_000);
+    await task(early, now + 3_600_000);
+    expect(await titles(admin, 'followUp=overdue')).toEqual(['late on the 2nd']);
+    expect(await titles(admin, 'followUp=today')).toEqual(['early on the 3rd']);
+    expect(await titles(admin, 'followUp=none')).toEqual(['old and untouched']);
+
+    expect(await titles(admin, 'staleDays=3')).toEqual(['old and untouched']);
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${old.id}/activities`,
+      headers: as(admin),
+      payload: { type: 'call', outcome: 'spoke' },
+    });
+    expect(await titles(admin, 'staleDays=3')).toEqual([]);
+
+    const counted = await list(admin, 'count=true&limit=1&sort=createdAt');
+    expect(counted.total).toBe(3);
+    expect(counted.items.map((lead) => lead.title)).toEqual(['old and untouched']);
+  });
+});

@@ -1,6 +1,6 @@
 // The only SQL for pipelines and stages; every function is scoped by workspace.
 import type { Executor } from '../../platform/audit.js';
-import type { PipelinePolicy, StageKind } from '../../platform/db/schema.js';
+import type { OnboardingTask, PipelinePolicy, StageKind } from '../../platform/db/schema.js';
 
 export function listPipelines(db: Executor, workspaceId: string, includeArchived: boolean) {
   let query = db.selectFrom('pipelines').selectAll().where('workspace_id', '=', workspaceId);
@@ -48,6 +48,8 @@ export function insertPipeline(
     name: string;
     policy: PipelinePolicy;
     isDefault: boolean;
+    requiredForConversion: string[];
+    onboardingTasks: OnboardingTask[];
     now: Date;
   },
 ) {
@@ -58,6 +60,8 @@ export function insertPipeline(
       name: values.name,
       policy: values.policy,
       is_default: values.isDefault,
+      required_for_conversion: values.requiredForConversion,
+      onboarding_tasks: JSON.stringify(values.onboardingTasks),
       created_at: values.now,
       updated_at: values.now,
     })
@@ -108,7 +112,14 @@ export function updatePipelineRow(
   db: Executor,
   workspaceId: string,
   pipelineId: string,
-  patch: { name?: string; policy?: PipelinePolicy; isDefault?: boolean; archivedAt?: Date },
+  patch: {
+    name?: string;
+    policy?: PipelinePolicy;
+    isDefault?: boolean;
+    archivedAt?: Date;
+    requiredForConversion?: string[];
+    onboardingTasks?: OnboardingTask[];
+  },
   now: Date,
 ) {
   return db
@@ -117,6 +128,12 @@ export function updatePipelineRow(
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.policy !== undefined ? { policy: patch.policy } : {}),
       ...(patch.isDefault !== undefined ? { is_default: patch.isDefault } : {}),
+      ...(patch.requiredForConversion !== undefined
+        ? { required_for_conversion: patch.requiredForConversion }
+        : {}),
+      ...(patch.onboardingTasks !== undefined
+        ? { onboarding_tasks: JSON.stringify(patch.onboardingTasks) }
+        : {}),
       ...(patch.archivedAt !== undefined ? { archived_at: patch.archivedAt } : {}),
       version: eb('version', '+', 1),
       updated_at: now,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PIPELINE_POLICIES, STAGE_KINDS } from '../../platform/db/schema.js';
+import { PIPELINE_POLICIES, STAGE_KINDS, TASK_TYPES } from '../../platform/db/schema.js';
 
 export const pipelinePolicySchema = z
   .enum(PIPELINE_POLICIES)
@@ -32,6 +32,28 @@ export const stageSchema = z
   .meta({ id: 'Stage' });
 export type StageDto = z.infer<typeof stageSchema>;
 
+export const onboardingTaskSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    type: z.enum(TASK_TYPES),
+    dueInDays: z.number().int().min(0).max(365).describe('Due this many days after conversion'),
+  })
+  .meta({ id: 'OnboardingTask' });
+export type OnboardingTaskDto = z.infer<typeof onboardingTaskSchema>;
+
+const requiredForConversionSchema = z
+  .array(z.string().max(80))
+  .max(50)
+  .describe(
+    'Fields a lead needs before it can be converted: value, expectedCloseDate, companyId ' +
+      '(a linked company or a company name), contactId, sourceId, contact.email, contact.phone, ' +
+      'or custom.<key> for a lead custom field',
+  );
+const onboardingTasksSchema = z
+  .array(onboardingTaskSchema)
+  .max(20)
+  .describe('Tasks created for the assignee when a lead of this pipeline is converted');
+
 export const pipelineSchema = z
   .object({
     id: z.uuid(),
@@ -41,6 +63,8 @@ export const pipelineSchema = z
     archived: z.boolean(),
     version: z.number().int(),
     stages: z.array(stageSchema).describe('Active stages in order'),
+    requiredForConversion: z.array(z.string()),
+    onboardingTasks: z.array(onboardingTaskSchema),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -69,6 +93,8 @@ export const createPipelineBodySchema = z.object({
   policy: pipelinePolicySchema.default('backward_with_reason'),
   isDefault: z.boolean().default(false),
   stages: z.array(stageInputSchema).min(3).max(50),
+  requiredForConversion: requiredForConversionSchema.default([]),
+  onboardingTasks: onboardingTasksSchema.default([]),
 });
 export type CreatePipelineInput = z.infer<typeof createPipelineBodySchema>;
 
@@ -77,6 +103,8 @@ export const updatePipelineBodySchema = z
     name: z.string().trim().min(1).max(200),
     policy: pipelinePolicySchema,
     isDefault: z.literal(true).describe('Make this the default pipeline'),
+    requiredForConversion: requiredForConversionSchema,
+    onboardingTasks: onboardingTasksSchema,
   })
   .partial();
 export type UpdatePipelineInput = z.infer<typeof updatePipelineBodySchema>;

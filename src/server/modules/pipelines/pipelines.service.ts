@@ -7,8 +7,9 @@ import type { Transaction } from 'kysely';
 import type { DB, PipelineRow, StageKind, StageRow } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
-import { AppError, fieldError, notFound } from '../../platform/errors.js';
+import { AppError, fieldError, notFound, type FieldError } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import * as repo from './pipelines.repository.js';
 import type {
   CreatePipelineInput,
@@ -67,6 +68,8 @@ function toPipelineDto(row: PipelineRow, stages: StageRow[]): PipelineDto {
     archived: row.archived_at !== null,
     version: row.version,
     stages: stages.filter((stage) => stage.pipeline_id === row.id).map(toStageDto),
+    requiredForConversion: row.required_for_conversion,
+    onboardingTasks: row.onboarding_tasks,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -80,7 +83,134 @@ function assertKindsCovered(kinds: StageKind[], field: string): void {
   }
 }
 
-export function createPipelinesService({ db, clock }: ServiceDeps) {
+/** The lead fields a pipeline may require before conversion, besides custom.<key>. */
+export const STANDARD_CONVERSION_FIELDS = [
+  'value',
+  'expectedCloseDate',
+  'companyId',
+  'contactId',
+  'sourceId',
+  'contact.email',
+  'contact.phone',
+] as const;
+type StandardConversionField = (typeof STANDARD_CONVERSION_FIELDS)[number];
+
+const CONVERSION_LABELS: Record<StandardConversionField, string> = {
+  value: 'a value',
+  expectedCloseDate: 'an expected close date',
+  companyId: 'a company',
+  contactId: 'a contact',
+  sourceId: 'a source',
+  'contact.email': "the contact's email",
+  'contact.phone': "the contact's phone",
+};
+
+function isStandardConversionField(key: string): key is StandardConversionField {
+  return (STANDARD_CONVERSION_FIELDS as readonly string[]).includes(key);
+}
+
+function hasValue(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+/**
+ * What a lead lacks before it may be converted under its pipeline's required-for-conversion
+ * list, one { field, message } per missing field: standard fields by their name
+ * (`companyId` is satisfied by a linked company or a company name; `contact.email` and
+ * `contact.phone` by the linked contact), `custom.<key>` as `customFields.<key>`.
+ * `customValues` are the lead's stored custom_fields: an encrypted (or masked) value counts as
+ * set, so nothing needs decrypting. When `activeCustomFields` is given, requirements on fields
+ * that are no longer active are skipped and messages use the fields' labels.
+ */
+export function findMissingForConversion(
+  pipeline: { requiredForConversion: readonly string[] },
+  lead: {
+    value: number;
+    expectedCloseDate: string | null;
+    companyId: string | null;
+    companyName: string;
+    contactId: string | null;
+    sourceId: string | null;
+  },
+  contact: { emails: readonly unknown[]; phones: readonly unknown[] } | null,
+  customValues: Record<string, unknown>,
+  activeCustomFields?: readonly { key: string; label: string }[],
+): FieldError[] {
+  const labels = activeCustomFields
+    ? new Map(activeCustomFields.map((field) => [field.key, field.label]))
+    : undefined;
+  const missing: FieldError[] = [];
+  for (const key of pipeline.requiredForConversion) {
+    if (key.startsWith('custom.')) {
+      const customKey = key.slice('custom.'.length);
+      if (labels && !labels.has(customKey)) continue;
+      if (!hasValue(customValues[customKey])) {
+        missing.push({
+          field: `customFields.${customKey}`,
+          message: `Fill in "${labels?.get(customKey) ?? customKey}" before converting`,
+        });
+      }
+      continue;
+    }
+    if (!isStandardConversionField(key)) continue;
+    const isSet = {
+      value: lead.value > 0,
+      expectedCloseDate: lead.expectedCloseDate !== null,
+      companyId: lead.companyId !== null || lead.companyName.trim() !== '',
+      contactId: lead.contactId !== null,
+      sourceId: lead.sourceId !== null,
+      'contact.email': (contact?.emails.length ?? 0) > 0,
+      'contact.phone': (contact?.phones.length ?? 0) > 0,
+    }[key];
+    if (!isSet) {
+      missing.push({ field: key, message: `Add ${CONVERSION_LABELS[key]} before converting` });
+    }
+  }
+  return missing;
+}
+
+export function createPipelinesService(
+  { db, clock }: ServiceDeps,
+  customFields: CustomFieldsService,
+) {
+  /** 422 unless every key is a standard conversion field or custom.<key> of an active lead field. */
+  async function assertConversionFields(
+    actor: Actor,
+    keys: readonly string[] | undefined,
+    executor: Executor,
+  ) {
+    if (!keys || keys.length === 0) return;
+    const customKeys = keys.some((key) => key.startsWith('custom.'))
+      ? new Set((await customFields.activeFields(actor, 'lead', executor)).map((f) => f.key))
+      : new Set<string>();
+    const errors: FieldError[] = [];
+    const seen = new Set<string>();
+    for (const [index, key] of keys.entries()) {
+      const field = `requiredForConversion.${index}`;
+      const isKnown =
+        isStandardConversionField(key) ||
+        (key.startsWith('custom.') && customKeys.has(key.slice('custom.'.length)));
+      if (!isKnown) {
+        errors.push({
+          field,
+          message: `Unknown field "${key}": use ${STANDARD_CONVERSION_FIELDS.join(', ')} or custom.<key> of a lead field`,
+        });
+      } else if (seen.has(key)) {
+        errors.push({ field, message: `"${key}" is listed twice` });
+      }
+      seen.add(key);
+    }
+    if (errors.length > 0) {
+      throw new AppError('validation_failed', {
+        message: 'Some fields are not valid.',
+        fields: errors,
+      });
+    }
+  }
+
   async function loadPipeline(executor: Executor, workspaceId: string, pipelineId: string) {
     const row = await repo.findPipeline(executor, workspaceId, pipelineId);
     if (!row) throw notFound('Pipeline');
@@ -179,6 +309,7 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
         'stages',
       );
       return inTransaction(db, outer, async (trx) => {
+        await assertConversionFields(actor, input.requiredForConversion, trx);
         const now = clock.now();
         const existing = await repo.listPipelines(trx, actor.workspaceId, false);
         // The first pipeline of a workspace is its default.
@@ -189,6 +320,8 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
           name: input.name,
           policy: input.policy,
           isDefault,
+          requiredForConversion: input.requiredForConversion,
+          onboardingTasks: input.onboardingTasks,
           now,
         });
         const taken = new Set<string>();
@@ -209,6 +342,8 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
             policy: created.policy,
             isDefault: created.isDefault,
             stages: created.stages.map((stage) => stage.slug),
+            requiredForConversion: created.requiredForConversion,
+            onboardingTasks: created.onboardingTasks,
           },
         });
         return created;
@@ -220,17 +355,32 @@ export function createPipelinesService({ db, clock }: ServiceDeps) {
         if (pipeline.archived_at) {
           throw new AppError('conflict', { message: 'This pipeline is archived.' });
         }
+        await assertConversionFields(actor, input.requiredForConversion, trx);
         if (input.isDefault && !pipeline.is_default) {
           await repo.clearDefaultPipeline(trx, pipeline.workspace_id, now);
         }
         return {
           action: 'pipeline.updated',
-          patch: { name: input.name, policy: input.policy, isDefault: input.isDefault },
-          before: { name: pipeline.name, policy: pipeline.policy, isDefault: pipeline.is_default },
+          patch: {
+            name: input.name,
+            policy: input.policy,
+            isDefault: input.isDefault,
+            requiredForConversion: input.requiredForConversion,
+            onboardingTasks: input.onboardingTasks,
+          },
+          before: {
+            name: pipeline.name,
+            policy: pipeline.policy,
+            isDefault: pipeline.is_default,
+            requiredForConversion: pipeline.required_for_conversion,
+            onboardingTasks: pipeline.onboarding_tasks,
+          },
           after: {
             name: input.name ?? pipeline.name,
             policy: input.policy ?? pipeline.policy,
             isDefault: input.isDefault ?? pipeline.is_default,
+            requiredForConversion: input.requiredForConversion ?? pipeline.required_for_conversion,
+            onboardingTasks: input.onboardingTasks ?? pipeline.onboarding_tasks,
           },
         };
       });

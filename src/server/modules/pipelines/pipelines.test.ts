@@ -7,7 +7,7 @@ import {
   type Session,
   type TestApp,
 } from '../../../../test/support/test-app.js';
-import { slugify } from './pipelines.service.js';
+import { findMissingForConversion, slugify } from './pipelines.service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -255,6 +255,153 @@ describe('pipelines', () => {
       payload: { name: 'Mine' },
     });
     expect(write.statusCode).toBe(403);
+  });
+});
+
+describe('required-for-conversion fields and onboarding tasks', () => {
+  it('are kept on the pipeline, and an unknown field key is 422', async () => {
+    const { admin } = await aWorkspace(t);
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/custom-fields',
+      headers: as(admin),
+      payload: { recordType: 'lead', key: 'patient_name', label: 'Patient', type: 'text' },
+    });
+    const created = await createPipeline(admin, {
+      name: 'Patients',
+      stages: SALES_STAGES,
+      requiredForConversion: ['contact.phone', 'custom.patient_name'],
+      onboardingTasks: [{ title: 'Send the financial agreement', type: 'email', dueInDays: 1 }],
+    });
+    expect(created.statusCode).toBe(201);
+    const pipeline = created.json<
+      Pipeline & { requiredForConversion: string[]; onboardingTasks: unknown[] }
+    >();
+    expect(pipeline.requiredForConversion).toEqual(['contact.phone', 'custom.patient_name']);
+    expect(pipeline.onboardingTasks).toEqual([
+      { title: 'Send the financial agreement', type: 'email', dueInDays: 1 },
+    ]);
+
+    const patch = (payload: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/pipelines/${pipeline.id}`,
+        headers: as(admin),
+        payload,
+      });
+    const unknown = await patch({ requiredForConversion: ['value', 'custom.shoe_size', 'budget'] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors).toEqual([
+      { field: 'requiredForConversion.1', message: expect.stringContaining('custom.shoe_size') },
+      { field: 'requiredForConversion.2', message: expect.stringContaining('budget') },
+    ]);
+    const twice = await patch({ requiredForConversion: ['value', 'value'] });
+    expect(twice.statusCode).toBe(422);
+    const badTask = await patch({ onboardingTasks: [{ title: 'x', type: 'fax', dueInDays: 1 }] });
+    expect(badTask.statusCode).toBe(422);
+
+    const changed = await patch({
+      requiredForConversion: ['value', 'expectedCloseDate'],
+      onboardingTasks: [],
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({
+      requiredForConversion: ['value', 'expectedCloseDate'],
+      onboardingTasks: [],
+      version: pipeline.version + 1,
+    });
+    const refusedOnCreate = await createPipeline(admin, {
+      name: 'Other',
+      stages: SALES_STAGES,
+      requiredForConversion: ['custom.nope'],
+    });
+    expect(refusedOnCreate.statusCode).toBe(422);
+  });
+});
+
+describe('findMissingForConversion', () => {
+  const lead = {
+    value: 0,
+    expectedCloseDate: null,
+    companyId: null,
+    companyName: '',
+    contactId: null,
+    sourceId: null,
+  };
+  const every = {
+    requiredForConversion: [
+      'value',
+      'expectedCloseDate',
+      'companyId',
+      'contactId',
+      'sourceId',
+      'contact.email',
+      'contact.phone',
+      'custom.patient_name',
+      'custom.date_of_birth',
+    ],
+  };
+
+  it('lists every required field a lead lacks, custom ones as customFields.<key>', () => {
+    expect(findMissingForConversion(every, lead, null, {}).map((m) => m.field)).toEqual([
+      'value',
+      'expectedCloseDate',
+      'companyId',
+      'contactId',
+      'sourceId',
+      'contact.email',
+      'contact.phone',
+      'customFields.patient_name',
+      'customFields.date_of_birth',
+    ]);
+  });
+
+  it('is satisfied by set values; a company name will do, an encrypted value counts as set', () => {
+    const complete = {
+      ...lead,
+      value: 450_000,
+      expectedCloseDate: '2026-04-01',
+      companyName: 'Acme',
+      contactId: '00000000-0000-4000-8000-000000000001',
+      sourceId: '00000000-0000-4000-8000-000000000002',
+    };
+    const contact = { emails: [{ value: 'a@b.test' }], phones: [{ e164: '+4930123456' }] };
+    expect(
+      findMissingForConversion(every, complete, contact, {
+        patient_name: 'Mia',
+        date_of_birth: { $enc: 'v1:…' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('treats empty text and lists as missing, false and 0 as set', () => {
+    const pipeline = {
+      requiredForConversion: ['custom.a', 'custom.b', 'custom.c', 'custom.d', 'custom.e'],
+    };
+    const missing = findMissingForConversion(pipeline, lead, null, {
+      a: '  ',
+      b: [],
+      c: false,
+      d: 0,
+    });
+    expect(missing.map((m) => m.field)).toEqual([
+      'customFields.a',
+      'customFields.b',
+      'customFields.e',
+    ]);
+  });
+
+  it('skips fields that are no longer active and names the others by label', () => {
+    const missing = findMissingForConversion(
+      { requiredForConversion: ['custom.patient_name', 'custom.old_field'] },
+      lead,
+      null,
+      {},
+      [{ key: 'patient_name', label: 'Patient name' }],
+    );
+    expect(missing).toEqual([
+      { field: 'customFields.patient_name', message: 'Fill in "Patient name" before converting' },
+    ]);
   });
 });
 

@@ -1,8 +1,16 @@
 // The trades Leadkeeper knows out of the box. A preset gives a new workspace its pipelines
-// (stages, probabilities, days allowed per stage), lead sources and lost reasons; everything
-// stays editable. Custom fields, required-for-conversion fields and default automation rules
-// join these definitions as those features land.
-import type { PipelinePolicy, SourceCategory, StageKind } from '../../platform/db/schema.js';
+// (stages, probabilities, days allowed per stage, fields required to convert a lead and the
+// onboarding tasks made at conversion), lead sources, lost reasons and custom fields; everything
+// stays editable. Default automation rules join these definitions as that feature lands.
+import type {
+  CustomFieldOption,
+  CustomFieldRecordType,
+  CustomFieldType,
+  OnboardingTask,
+  PipelinePolicy,
+  SourceCategory,
+  StageKind,
+} from '../../platform/db/schema.js';
 
 export const PRESET_KEYS = [
   'agency',
@@ -21,13 +29,36 @@ interface PresetStage {
   maxDaysInStage?: number;
 }
 
+interface PresetPipeline {
+  name: string;
+  policy: PipelinePolicy;
+  stages: PresetStage[];
+  /** Standard lead fields or custom.<key> (the preset's lead fields). */
+  requiredForConversion: string[];
+  onboardingTasks: OnboardingTask[];
+}
+
+export interface PresetCustomField {
+  recordType: CustomFieldRecordType;
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options?: CustomFieldOption[];
+  sensitive?: boolean;
+  helpText?: string;
+}
+
 export interface Preset {
   label: string;
   description: string;
-  pipelines: { name: string; policy: PipelinePolicy; stages: PresetStage[] }[];
+  pipelines: PresetPipeline[];
   sources: { name: string; category: SourceCategory }[];
   lostReasons: string[];
+  customFields: PresetCustomField[];
 }
+
+const options = (...pairs: [value: string, label: string][]): CustomFieldOption[] =>
+  pairs.map(([value, label]) => ({ value, label }));
 
 export const PRESETS: Record<PresetKey, Preset> = {
   agency: {
@@ -44,6 +75,16 @@ export const PRESETS: Record<PresetKey, Preset> = {
           { name: 'Closed won', slug: 'closed_won', kind: 'won' },
           { name: 'Closed lost', slug: 'closed_lost', kind: 'lost' },
         ],
+        requiredForConversion: ['companyId', 'value', 'custom.services'],
+        onboardingTasks: [
+          { title: 'Schedule the kick-off call', type: 'call', dueInDays: 2 },
+          { title: 'Send the onboarding questionnaire', type: 'email', dueInDays: 1 },
+          {
+            title: 'Collect account access (ads, analytics, CMS)',
+            type: 'follow_up',
+            dueInDays: 5,
+          },
+        ],
       },
     ],
     sources: [
@@ -55,6 +96,28 @@ export const PRESETS: Record<PresetKey, Preset> = {
       { name: 'Event', category: 'community_event' },
     ],
     lostReasons: ['Budget', 'Chose a competitor', 'Timing', 'Not a fit', 'No response'],
+    customFields: [
+      {
+        recordType: 'lead',
+        key: 'services',
+        label: 'Services',
+        type: 'multiselect',
+        options: options(
+          ['seo', 'SEO'],
+          ['ppc', 'PPC / paid ads'],
+          ['social', 'Social media'],
+          ['web', 'Website'],
+          ['content', 'Content'],
+        ),
+      },
+      {
+        recordType: 'lead',
+        key: 'monthly_budget',
+        label: 'Monthly budget',
+        type: 'money',
+      },
+      { recordType: 'company', key: 'current_agency', label: 'Current agency', type: 'text' },
+    ],
   },
   b2b: {
     label: 'B2B sales',
@@ -71,6 +134,11 @@ export const PRESETS: Record<PresetKey, Preset> = {
           { name: 'Negotiation', probability: 75, maxDaysInStage: 21 },
           { name: 'Won', kind: 'won' },
           { name: 'Lost', kind: 'lost' },
+        ],
+        requiredForConversion: ['value', 'expectedCloseDate', 'companyId'],
+        onboardingTasks: [
+          { title: 'Send the welcome email', type: 'email', dueInDays: 1 },
+          { title: 'Hold the kick-off meeting', type: 'meeting', dueInDays: 7 },
         ],
       },
     ],
@@ -91,6 +159,11 @@ export const PRESETS: Record<PresetKey, Preset> = {
       'Timing',
       'No response',
     ],
+    customFields: [
+      { recordType: 'lead', key: 'decision_maker', label: 'Decision maker', type: 'text' },
+      { recordType: 'lead', key: 'budget_confirmed', label: 'Budget confirmed', type: 'boolean' },
+      { recordType: 'contact', key: 'job_title', label: 'Job title', type: 'text' },
+    ],
   },
   orthodontics: {
     label: 'Orthodontic clinic',
@@ -109,6 +182,11 @@ export const PRESETS: Record<PresetKey, Preset> = {
           { name: 'Treatment Accepted', probability: 90, maxDaysInStage: 14 },
           { name: 'Treatment Started', kind: 'won' },
           { name: 'Lost', kind: 'lost' },
+        ],
+        requiredForConversion: ['custom.patient_name', 'custom.date_of_birth', 'contact.phone'],
+        onboardingTasks: [
+          { title: 'Send the financial agreement', type: 'email', dueInDays: 1 },
+          { title: 'Schedule the bonding appointment', type: 'call', dueInDays: 2 },
         ],
       },
     ],
@@ -132,6 +210,48 @@ export const PRESETS: Record<PresetKey, Preset> = {
       'Treatment not needed',
       'No response',
     ],
+    customFields: [
+      {
+        recordType: 'lead',
+        key: 'patient_name',
+        label: 'Patient name',
+        type: 'text',
+        helpText: 'When the patient is not the contact (a child, say)',
+      },
+      {
+        recordType: 'lead',
+        key: 'date_of_birth',
+        label: 'Date of birth',
+        type: 'date',
+        sensitive: true,
+      },
+      {
+        recordType: 'lead',
+        key: 'relationship',
+        label: 'Relationship to patient',
+        type: 'select',
+        options: options(
+          ['self', 'Self'],
+          ['parent', 'Parent'],
+          ['guardian', 'Guardian'],
+          ['other', 'Other'],
+        ),
+      },
+      {
+        recordType: 'lead',
+        key: 'treatment_interest',
+        label: 'Treatment interest',
+        type: 'select',
+        options: options(
+          ['braces', 'Braces'],
+          ['clear_aligners', 'Clear aligners'],
+          ['retainer', 'Retainer'],
+          ['early_treatment', 'Early treatment'],
+          ['other', 'Other'],
+        ),
+      },
+      { recordType: 'lead', key: 'insurance', label: 'Insurance', type: 'text' },
+    ],
   },
   home_services: {
     label: 'Home services',
@@ -149,6 +269,11 @@ export const PRESETS: Record<PresetKey, Preset> = {
           { name: 'Won', slug: 'won', kind: 'won' },
           { name: 'Lost', slug: 'lost', kind: 'lost' },
         ],
+        requiredForConversion: ['value', 'custom.property_address', 'contact.phone'],
+        onboardingTasks: [
+          { title: 'Send the job confirmation', type: 'email', dueInDays: 0 },
+          { title: 'Confirm the visit the day before', type: 'call', dueInDays: 1 },
+        ],
       },
     ],
     sources: [
@@ -160,6 +285,24 @@ export const PRESETS: Record<PresetKey, Preset> = {
       { name: 'Phone call', category: 'phone_call' },
     ],
     lostReasons: ['Budget', 'Timing', 'Outside scope', 'No response', 'Other'],
+    customFields: [
+      {
+        recordType: 'lead',
+        key: 'service_type',
+        label: 'Service type',
+        type: 'select',
+        options: options(
+          ['repair', 'Repair'],
+          ['installation', 'Installation'],
+          ['maintenance', 'Maintenance'],
+          ['inspection', 'Inspection / estimate'],
+          ['emergency', 'Emergency'],
+          ['other', 'Other'],
+        ),
+      },
+      { recordType: 'lead', key: 'property_address', label: 'Property address', type: 'text' },
+      { recordType: 'lead', key: 'budget', label: 'Budget', type: 'money' },
+    ],
   },
   real_estate: {
     label: 'Real estate agent',
@@ -178,6 +321,11 @@ export const PRESETS: Record<PresetKey, Preset> = {
           { name: 'Closed', kind: 'won' },
           { name: 'Lost', kind: 'lost' },
         ],
+        requiredForConversion: ['custom.budget', 'custom.pre_approved', 'contact.email'],
+        onboardingTasks: [
+          { title: 'Set up listing alerts', type: 'email', dueInDays: 1 },
+          { title: 'Schedule the buyer consultation', type: 'meeting', dueInDays: 3 },
+        ],
       },
     ],
     sources: [
@@ -194,6 +342,35 @@ export const PRESETS: Record<PresetKey, Preset> = {
       'Not ready to buy',
       'Priced out',
       'No response',
+    ],
+    customFields: [
+      { recordType: 'lead', key: 'budget', label: 'Budget', type: 'money' },
+      {
+        recordType: 'lead',
+        key: 'timeline',
+        label: 'Timeline',
+        type: 'select',
+        options: options(
+          ['0_3_months', '0–3 months'],
+          ['3_6_months', '3–6 months'],
+          ['6_12_months', '6–12 months'],
+          ['12_plus_months', '12+ months'],
+        ),
+      },
+      { recordType: 'lead', key: 'pre_approved', label: 'Mortgage pre-approved', type: 'boolean' },
+      {
+        recordType: 'lead',
+        key: 'property_type',
+        label: 'Property type',
+        type: 'select',
+        options: options(
+          ['house', 'House'],
+          ['condo', 'Condo'],
+          ['townhouse', 'Townhouse'],
+          ['land', 'Land'],
+          ['commercial', 'Commercial'],
+        ),
+      },
     ],
   },
 };

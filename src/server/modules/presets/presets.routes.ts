@@ -39,8 +39,11 @@ export function registerPresetsRoutes(app: App, presets: PresetsService): void {
       config: { access: 'lead:configure' },
       schema: {
         tags,
-        summary: "Add a preset's pipelines, sources and lost reasons to the current workspace",
-        description: 'Only what the workspace does not have yet (by name) is added.',
+        summary:
+          "Add a preset's custom fields, pipelines, sources and lost reasons to the current workspace",
+        description:
+          'Only what the workspace does not have yet is added: custom fields by record type and ' +
+          'key, the rest by name.',
         params: z.object({ key: presetKeySchema }),
         response: {
           200: z.object({
@@ -49,6 +52,7 @@ export function registerPresetsRoutes(app: App, presets: PresetsService): void {
               pipelines: z.number(),
               sources: z.number(),
               lostReasons: z.number(),
+              customFields: z.number(),
             }),
           }),
         },

@@ -1,10 +1,12 @@
-// Applying a preset to a workspace: its pipelines, sources and lost reasons are added where the
-// workspace has none of that name yet, so applying one twice (or over edits) adds nothing twice.
+// Applying a preset to a workspace: its custom fields, pipelines, sources and lost reasons are
+// added where the workspace has none of that key or name yet, so applying one twice (or over
+// edits) adds nothing twice. Fields come first: pipelines may require them for conversion.
 import type { Transaction } from 'kysely';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { DB } from '../../platform/db/schema.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { inTransaction } from '../../platform/db/transaction.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
 import type { LostReasonsService } from '../lost-reasons/lost-reasons.service.js';
 import type { PipelinesService } from '../pipelines/pipelines.service.js';
@@ -15,6 +17,7 @@ export function createPresetsService(
   pipelines: PipelinesService,
   sources: LeadSourcesService,
   lostReasons: LostReasonsService,
+  customFields: CustomFieldsService,
 ) {
   return {
     listPresets() {
@@ -43,7 +46,18 @@ export function createPresetsService(
         const haveReasons = lower(
           (await lostReasons.listLostReasons(actor, undefined, trx)).items.map((r) => r.name),
         );
-        const added = { pipelines: 0, sources: 0, lostReasons: 0 };
+        const added = { pipelines: 0, sources: 0, lostReasons: 0, customFields: 0 };
+        added.customFields = await customFields.ensureCustomFields(
+          actor,
+          preset.customFields.map((field) => ({
+            ...field,
+            options: field.options ?? [],
+            required: false,
+            sensitive: field.sensitive ?? false,
+            helpText: field.helpText ?? '',
+          })),
+          trx,
+        );
         for (const pipeline of preset.pipelines) {
           if (havePipelines.has(pipeline.name.toLowerCase())) continue;
           await pipelines.createPipeline(
@@ -53,6 +67,8 @@ export function createPresetsService(
               policy: pipeline.policy,
               isDefault: false,
               stages: pipeline.stages.map((stage) => ({ ...stage, kind: stage.kind ?? 'open' })),
+              requiredForConversion: pipeline.requiredForConversion,
+              onboardingTasks: pipeline.onboardingTasks,
             },
             trx,
           );

@@ -85,14 +85,88 @@ describe('presets', () => {
         pipelines: 1,
         sources: PRESETS.orthodontics.sources.length,
         lostReasons: PRESETS.orthodontics.lostReasons.length,
+        customFields: PRESETS.orthodontics.customFields.length,
       },
     });
-    expect((await apply()).json().added).toEqual({ pipelines: 0, sources: 0, lostReasons: 0 });
+    expect((await apply()).json().added).toEqual({
+      pipelines: 0,
+      sources: 0,
+      lostReasons: 0,
+      customFields: 0,
+    });
     const pipeline = (
       await t.app.inject({ method: 'GET', url: '/api/pipelines', headers: as(admin) })
     ).json<{ items: Pipeline[] }>().items[0]!;
     expect(pipeline.policy).toBe('forward_only');
     expect(pipeline.stages.find((s) => s.name === 'Treatment Started')?.kind).toBe('won');
+  });
+
+  it('sets up custom fields, required-for-conversion fields and onboarding tasks', async () => {
+    const { admin } = await aWorkspace(t);
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/presets/orthodontics/apply',
+      headers: as(admin),
+    });
+    const fields = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/custom-fields?recordType=lead',
+        headers: as(admin),
+      })
+    ).json<{ items: { key: string; type: string; sensitive: boolean; options: unknown[] }[] }>()
+      .items;
+    expect(fields.map((f) => f.key)).toEqual([
+      'patient_name',
+      'date_of_birth',
+      'relationship',
+      'treatment_interest',
+      'insurance',
+    ]);
+    expect(fields.find((f) => f.key === 'date_of_birth')).toMatchObject({
+      type: 'date',
+      sensitive: true,
+    });
+    expect(fields.find((f) => f.key === 'relationship')?.options).toHaveLength(4);
+    const pipeline = (
+      await t.app.inject({ method: 'GET', url: '/api/pipelines', headers: as(admin) })
+    ).json<{
+      items: { requiredForConversion: string[]; onboardingTasks: { title: string }[] }[];
+    }>().items[0]!;
+    expect(pipeline.requiredForConversion).toEqual([
+      'custom.patient_name',
+      'custom.date_of_birth',
+      'contact.phone',
+    ]);
+    expect(pipeline.onboardingTasks).toContainEqual({
+      title: 'Schedule the bonding appointment',
+      type: 'call',
+      dueInDays: 2,
+    });
+  });
+
+  it('keeps a field the workspace already has under a preset key', async () => {
+    const { admin } = await aWorkspace(t);
+    const mine = await t.app.inject({
+      method: 'POST',
+      url: '/api/custom-fields',
+      headers: as(admin),
+      payload: { recordType: 'lead', key: 'budget', label: 'Our budget', type: 'number' },
+    });
+    expect(mine.statusCode).toBe(201);
+    const applied = await t.app.inject({
+      method: 'POST',
+      url: '/api/presets/real_estate/apply',
+      headers: as(admin),
+    });
+    expect(applied.statusCode).toBe(200);
+    expect(applied.json().added.customFields).toBe(PRESETS.real_estate.customFields.length - 1);
+    const budget = await t.app.inject({
+      method: 'GET',
+      url: `/api/custom-fields/${mine.json<{ id: string }>().id}`,
+      headers: as(admin),
+    });
+    expect(budget.json()).toMatchObject({ label: 'Our budget', type: 'number' });
   });
 
   it('lists every preset, refuses an unknown one and needs lead:configure to apply', async () => {
@@ -122,6 +196,19 @@ describe('presets', () => {
         const kinds = new Set(pipeline.stages.map((s) => s.kind ?? 'open'));
         expect([key, [...kinds].sort()]).toEqual([key, ['lost', 'open', 'won']]);
       }
+    }
+  });
+
+  it('every preset applies to a fresh workspace', async () => {
+    for (const key of PRESET_KEYS) {
+      const { admin } = await aWorkspace(t);
+      const applied = await t.app.inject({
+        method: 'POST',
+        url: `/api/presets/${key}/apply`,
+        headers: as(admin),
+      });
+      expect([key, applied.statusCode]).toEqual([key, 200]);
+      expect(applied.json().added.customFields).toBe(PRESETS[key].customFields.length);
     }
   });
 });

@@ -151,6 +151,14 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
       return repo.findMember(db, workspaceId, userId);
     },
 
+    /** Refuses (422 on `field`) anyone who is not an active member of the actor's workspace. */
+    async assertActiveMember(actor: Actor, userId: string, field: string, executor: Executor = db) {
+      const member = await repo.findMember(executor, actor.workspaceId, userId);
+      if (!member?.member_active || !member.user_active) {
+        throw fieldError(field, 'No such active person in this workspace.');
+      }
+    },
+
     /** Everything /api/me shows about a person: their workspaces with settings and roles. */
     listMembershipsWithWorkspaces(userId: string) {
       return repo.listMembershipsWithWorkspaces(db, userId);

@@ -209,6 +209,7 @@ describe('roles and permissions', () => {
     const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: as(agent) });
     expect(me.json().permissions).toEqual([
       'lead:read',
+      'lead:read_sensitive',
       'lead:create',
       'lead:update',
       'lead:convert',

@@ -47,6 +47,9 @@ export function updateWorkspaceRow(
       ...(patch.agentsOwnLeadsOnly !== undefined
         ? { agents_own_leads_only: patch.agentsOwnLeadsOnly }
         : {}),
+      ...(patch.duplicateSimilarity !== undefined
+        ? { duplicate_similarity: patch.duplicateSimilarity }
+        : {}),
       version: eb('version', '+', 1),
       updated_at: now,
     }))

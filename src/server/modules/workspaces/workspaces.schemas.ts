@@ -52,6 +52,11 @@ export const workspaceSchema = z
     country: z.string(),
     businessHours: businessHoursSchema,
     agentsOwnLeadsOnly: z.boolean(),
+    duplicateSimilarity: z
+      .number()
+      .describe(
+        'Name similarity (0.1–1, pg_trgm) from which records are flagged as likely duplicates',
+      ),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -86,6 +91,7 @@ export const updateWorkspaceBodySchema = z
     country: countrySchema,
     businessHours: businessHoursSchema,
     agentsOwnLeadsOnly: z.boolean(),
+    duplicateSimilarity: z.number().min(0.1).max(1),
   })
   .partial();
 export type UpdateWorkspaceInput = z.infer<typeof updateWorkspaceBodySchema>;

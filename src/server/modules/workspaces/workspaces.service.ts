@@ -27,6 +27,7 @@ export function toWorkspaceDto(row: WorkspaceRow): WorkspaceDto {
     country: row.country,
     businessHours: row.business_hours,
     agentsOwnLeadsOnly: row.agents_own_leads_only,
+    duplicateSimilarity: Math.round(row.duplicate_similarity * 100) / 100,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -3,6 +3,7 @@ import type { Role } from '../db/schema.js';
 
 export const PERMISSIONS = [
   'lead:read',
+  'lead:read_sensitive',
   'lead:create',
   'lead:update',
   'lead:assign',
@@ -19,6 +20,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   manager: [
     'lead:read',
+    'lead:read_sensitive',
     'lead:create',
     'lead:update',
     'lead:assign',
@@ -27,7 +29,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'lead:analytics',
     'audit:read',
   ],
-  agent: ['lead:read', 'lead:create', 'lead:update', 'lead:convert'],
+  agent: ['lead:read', 'lead:read_sensitive', 'lead:create', 'lead:update', 'lead:convert'],
   front_desk: ['lead:read', 'lead:create', 'lead:update'],
   viewer: ['lead:read', 'lead:analytics'],
 };

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
@@ -26,6 +27,8 @@ const DATE_OID = 1082;
 const parseInt8 = (value: string) => Number(value);
 const keepText = (value: string) => value;
 export const PGLITE_PARSERS = { [INT8_OID]: parseInt8, [DATE_OID]: keepText };
+/** PostgreSQL extensions the schema uses, loaded into every PGlite instance. */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 export async function openDatabase(options: {
   databaseUrl: string | undefined;
@@ -72,6 +75,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
   try {
     const client = await PGlite.create(isMemory ? undefined : path.join(dataDir, 'pglite'), {
       parsers: PGLITE_PARSERS,
+      extensions: PGLITE_EXTENSIONS,
     });
     return wrapPGlite(client, unlock);
   } catch (error) {

@@ -6,6 +6,9 @@ import * as m0002 from './migrations/0002-pipelines.js';
 import * as m0003 from './migrations/0003-sources-lost-reasons.js';
 import * as m0004 from './migrations/0004-contacts-companies.js';
 import * as m0005 from './migrations/0005-leads.js';
+import * as m0006 from './migrations/0006-activities-tasks.js';
+import * as m0007 from './migrations/0007-custom-fields.js';
+import * as m0008 from './migrations/0008-search-duplicates.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +17,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-sources-lost-reasons': m0003,
   '0004-contacts-companies': m0004,
   '0005-leads': m0005,
+  '0006-activities-tasks': m0006,
+  '0007-custom-fields': m0007,
+  '0008-search-duplicates': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

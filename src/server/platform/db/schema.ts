@@ -31,6 +31,7 @@ export interface WorkspacesTable {
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  duplicate_similarity: Generated<number>;
 }
 
 export interface UsersTable {
@@ -132,6 +133,8 @@ export interface PipelinesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   archived_at: Timestamp | null;
+  required_for_conversion: ColumnType<string[], string[] | undefined, string[]>;
+  onboarding_tasks: ColumnType<OnboardingTask[], string | undefined, string>;
 }
 
 export interface StagesTable {
@@ -241,6 +244,7 @@ export interface CompaniesTable {
   billing_address: Json<Address | null>;
   status: CompanyStatus;
   primary_contact_id: string | null;
+  custom_fields: CustomFieldsColumn;
   version: Generated<number>;
   created_by: string | null;
   created_at: Timestamp;
@@ -265,11 +269,13 @@ export interface ContactsTable {
   do_not_contact: boolean;
   notes: string;
   company_id: string | null;
+  custom_fields: CustomFieldsColumn;
   version: Generated<number>;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   archived_at: Timestamp | null;
+  merged_into_id: string | null;
 }
 
 export interface ContactPointsTable {
@@ -334,6 +340,9 @@ export interface LeadsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   archived_at: Timestamp | null;
+  converted_at: Timestamp | null;
+  converted_by: string | null;
+  merged_into_id: string | null;
 }
 
 export interface StageHistoryTable {
@@ -345,6 +354,128 @@ export interface StageHistoryTable {
   moved_at: Timestamp;
   moved_by: string | null;
   reason: Generated<string>;
+}
+
+export const ACTIVITY_TYPES = [
+  'call',
+  'email',
+  'sms',
+  'meeting',
+  'note',
+  'document_sent',
+  'stage_change',
+  'assignment_change',
+  'task_completed',
+  'system',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+export const ACTIVITY_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
+export const ACTIVITY_OUTCOMES = [
+  'spoke',
+  'left_voicemail',
+  'no_answer',
+  'wrong_number',
+  'no_show',
+  'rescheduled',
+  'sent_proposal',
+  'accepted_proposal',
+  'rejected_proposal',
+  'none',
+] as const;
+export type ActivityOutcome = (typeof ACTIVITY_OUTCOMES)[number];
+
+export interface ActivitiesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  lead_id: string | null;
+  contact_id: string | null;
+  type: ActivityType;
+  direction: ActivityDirection | null;
+  outcome: Generated<ActivityOutcome>;
+  subject: Generated<string>;
+  body: Generated<string>;
+  occurred_at: Timestamp;
+  duration_minutes: number | null;
+  next_step: Generated<string>;
+  details: Json<Record<string, unknown>>;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export const TASK_TYPES = ['call', 'email', 'sms', 'follow_up', 'meeting', 'custom'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface TasksTable {
+  workspace_id: string;
+  id: Generated<string>;
+  lead_id: string | null;
+  contact_id: string | null;
+  title: string;
+  description: Generated<string>;
+  type: TaskType;
+  priority: Generated<Priority>;
+  assignee_id: string | null;
+  due_at: Timestamp | null;
+  reminder_at: Timestamp | null;
+  status: Generated<TaskStatus>;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Custom field values by key; a sensitive one is stored as { "$enc": "v1:…" }. */
+type CustomFieldsColumn = ColumnType<Record<string, unknown>, string | undefined, string>;
+
+export interface OnboardingTask {
+  title: string;
+  type: TaskType;
+  dueInDays: number;
+}
+
+export const CUSTOM_FIELD_RECORD_TYPES = ['lead', 'contact', 'company'] as const;
+export type CustomFieldRecordType = (typeof CUSTOM_FIELD_RECORD_TYPES)[number];
+export const CUSTOM_FIELD_TYPES = [
+  'text',
+  'long_text',
+  'number',
+  'money',
+  'date',
+  'boolean',
+  'select',
+  'multiselect',
+  'email',
+  'phone',
+  'url',
+] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+export interface CustomFieldOption {
+  value: string;
+  label: string;
+}
+
+export interface CustomFieldsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  record_type: CustomFieldRecordType;
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: ColumnType<CustomFieldOption[], string | undefined, string>;
+  is_required: Generated<boolean>;
+  is_sensitive: Generated<boolean>;
+  help_text: Generated<string>;
+  position: number;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
 }
 
 export interface DB {
@@ -366,6 +497,9 @@ export interface DB {
   contact_points: ContactPointsTable;
   leads: LeadsTable;
   stage_history: StageHistoryTable;
+  activities: ActivitiesTable;
+  tasks: TasksTable;
+  custom_fields: CustomFieldsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -379,3 +513,6 @@ export type LostReasonRow = Selectable<LostReasonsTable>;
 export type CompanyRow = Selectable<CompaniesTable>;
 export type ContactRow = Selectable<ContactsTable>;
 export type LeadRow = Selectable<LeadsTable>;
+export type ActivityRow = Selectable<ActivitiesTable>;
+export type TaskRow = Selectable<TasksTable>;
+export type CustomFieldRow = Selectable<CustomFieldsTable>;

@@ -8,7 +8,11 @@ export const pageQuerySchema = z.object({
 });
 
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().optional().describe('With count=true, where a list offers it'),
+  });
 }
 
 export function encodeCursor(values: unknown[]): string {

@@ -1,0 +1,73 @@
+// The only SQL for the timeline; every function is scoped by workspace.
+import type { Insertable } from 'kysely';
+import type { Executor } from '../../platform/audit.js';
+import type { ActivitiesTable, ActivityType } from '../../platform/db/schema.js';
+
+export function insertActivity(db: Executor, values: Insertable<ActivitiesTable>) {
+  return db.insertInto('activities').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export interface ActivityFilter {
+  on: { leadId: string } | { contactId: string };
+  type?: ActivityType | undefined;
+  before?: [Date, string] | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paged on (occurred_at, id). */
+export function listActivities(db: Executor, workspaceId: string, filter: ActivityFilter) {
+  let query = db.selectFrom('activities').selectAll().where('workspace_id', '=', workspaceId);
+  query =
+    'leadId' in filter.on
+      ? query.where('lead_id', '=', filter.on.leadId)
+      : query.where('contact_id', '=', filter.on.contactId);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.before) {
+    const [occurredAt, id] = filter.before;
+    query = query.where((eb) =>
+      eb.or([
+        eb('occurred_at', '<', occurredAt),
+        eb.and([eb('occurred_at', '=', occurredAt), eb('id', '<', id)]),
+      ]),
+    );
+  }
+  return query
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+}
+
+/** The latest unanswered outbound attempts in a row, newest first (to spot "no response"). */
+export function listRecentTouches(
+  db: Executor,
+  workspaceId: string,
+  leadId: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('activities')
+    .select(['direction', 'outcome', 'type'])
+    .where('workspace_id', '=', workspaceId)
+    .where('lead_id', '=', leadId)
+    .where('type', 'in', ['call', 'email', 'sms', 'meeting'])
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Moves timeline entries from one lead or contact to another (a merge). */
+export function moveActivities(
+  db: Executor,
+  workspaceId: string,
+  move: { fromLeadId: string; toLeadId: string } | { fromContactId: string; toContactId: string },
+) {
+  const query = db.updateTable('activities').where('workspace_id', '=', workspaceId);
+  return 'fromLeadId' in move
+    ? query.set({ lead_id: move.toLeadId }).where('lead_id', '=', move.fromLeadId).execute()
+    : query
+        .set({ contact_id: move.toContactId })
+        .where('contact_id', '=', move.fromContactId)
+        .execute();
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { leadSchema } from '../leads/leads.schemas.js';
+import { taskSchema } from '../tasks/tasks.schemas.js';
+
+export const myWorkSchema = z
+  .object({
+    overdueTasks: z.array(taskSchema).describe('My open tasks due before now'),
+    todayTasks: z
+      .array(taskSchema)
+      .describe("My open tasks due later today (the workspace's time zone)"),
+    followUps: z.array(leadSchema).describe('My open leads by next follow-up, soonest first'),
+    notContacted: z
+      .array(leadSchema.extend({ minutesSinceCreated: z.number().int() }))
+      .describe('My open leads nobody has contacted yet, oldest first (speed to lead)'),
+    pastStageLimit: z
+      .array(leadSchema)
+      .describe("My open leads longer in their stage than the stage's maxDaysInStage"),
+  })
+  .meta({ id: 'MyWork' });
+
+export const myWorkQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Per list'),
+});
