@@ -335,8 +335,15 @@ export function createContactsService(
       return change(actor, contactId, ifMatch, 'contact.archived', { archivedAt: clock.now() });
     },
 
-    restoreContact(actor: Actor, contactId: string, ifMatch?: number) {
+    async restoreContact(actor: Actor, contactId: string, ifMatch?: number) {
       requirePermission(actor, 'lead:update');
+      const row = await getRow(db, actor, contactId);
+      if (row.merged_into_id) {
+        throw new AppError('conflict', {
+          message: 'This contact was merged into another; open that one instead.',
+          extra: { mergedIntoId: row.merged_into_id },
+        });
+      }
       return change(actor, contactId, ifMatch, 'contact.restored', { archivedAt: null });
     },
 

@@ -207,6 +207,9 @@ describe('merging', () => {
       .where('id', '=', mergedId)
       .executeTakeFirstOrThrow();
     expect(row.merged_into_id).toBe(survivorId);
+    const restore = await post(admin, `/api/contacts/${mergedId}/restore`, {});
+    expect(restore.statusCode).toBe(409);
+    expect(restore.json()).toMatchObject({ mergedIntoId: survivorId });
     const audit = await get(admin, `/api/audit-log?entityType=contact&entityId=${mergedId}`);
     expect(audit.json<{ items: { action: string }[] }>().items[0]!.action).toBe('contact.merged');
     // The merged contact's email now finds the survivor as the known contact.
@@ -261,6 +264,9 @@ describe('merging', () => {
       expect.arrayContaining(['call', 'stage_change', 'system']),
     );
     expect((await get(admin, `/api/leads/${merged.id}`)).json()).toMatchObject({ archived: true });
+    const restore = await post(admin, `/api/leads/${merged.id}/restore`, {});
+    expect(restore.statusCode).toBe(409);
+    expect(restore.json()).toMatchObject({ mergedIntoId: survivor.id });
     // Merging again, or into itself, is refused.
     expect(
       (await post(admin, `/api/leads/${merged.id}/merge`, { intoId: survivor.id })).statusCode,

@@ -588,6 +588,12 @@ export function createLeadsService(
         const lead = await getRow(trx, actor, leadId, true);
         assertVersion(lead.version, ifMatch);
         if (!lead.archived_at) return maskedDto(trx, actor, lead);
+        if (lead.merged_into_id) {
+          throw new AppError('conflict', {
+            message: 'This lead was merged into another; open that one instead.',
+            extra: { mergedIntoId: lead.merged_into_id },
+          });
+        }
         return saveChange(trx, actor, lead, 'lead.restored', { archived_at: null });
       });
     },
