@@ -226,13 +226,44 @@ function assertOptions(type: CustomFieldRow['type'], options: CustomFieldOption[
   }
 }
 
+// Definitions are read on every lead, contact and company answer but change rarely. Shaping an
+// answer (masking, revealing, list filters) uses a copy up to DEFINITIONS_CACHE_MS old — safe,
+// because whether a field is sensitive never changes; validating values on a write always reads
+// afresh. This instance's own changes drop the copy at once; another instance's show within the
+// cache time.
+const DEFINITIONS_CACHE_MS = 5_000;
+const DEFINITIONS_CACHE_MAX = 10_000;
+
 export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceDeps) {
+  const cache = new Map<string, { loadedAt: number; fields: Promise<CustomFieldRow[]> }>();
+
   function activeFields(
     workspaceId: string,
     recordType: CustomFieldRecordType,
     executor: Executor,
   ) {
     return repo.listCustomFields(executor, workspaceId, { recordType, includeArchived: false });
+  }
+
+  /** On a miss it reads through `executor`: inside a transaction, PGlite's one connection. */
+  function cachedFields(
+    workspaceId: string,
+    recordType: CustomFieldRecordType,
+    executor: Executor,
+  ) {
+    const key = `${workspaceId}:${recordType}`;
+    const now = clock.now().getTime();
+    const hit = cache.get(key);
+    if (hit && now - hit.loadedAt < DEFINITIONS_CACHE_MS) return hit.fields;
+    if (cache.size >= DEFINITIONS_CACHE_MAX) cache.clear();
+    const fields = activeFields(workspaceId, recordType, executor);
+    cache.set(key, { loadedAt: now, fields });
+    fields.catch(() => cache.delete(key));
+    return fields;
+  }
+
+  function forgetFields(workspaceId: string) {
+    for (const key of cache.keys()) if (key.startsWith(`${workspaceId}:`)) cache.delete(key);
   }
 
   function decryptValue(value: { $enc: string }): CustomFieldValue {
@@ -262,7 +293,8 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
     },
   ) {
     requirePermission(actor, 'lead:configure');
-    return db.transaction().execute(async (trx) => {
+    forgetFields(actor.workspaceId);
+    const result = await db.transaction().execute(async (trx) => {
       const before = await repo.lockCustomField(trx, actor.workspaceId, fieldId);
       if (!before) throw notFound('Custom field');
       assertVersion(before.version, ifMatch);
@@ -279,6 +311,8 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
       });
       return after;
     });
+    forgetFields(actor.workspaceId);
+    return result;
   }
 
   async function createCustomField(
@@ -288,7 +322,8 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
   ) {
     requirePermission(actor, 'lead:configure');
     assertOptions(input.type, input.options);
-    return inTransaction(db, outer, async (trx) => {
+    forgetFields(actor.workspaceId);
+    const created = await inTransaction(db, outer, async (trx) => {
       const existing = await repo.findCustomFieldByKey(
         trx,
         actor.workspaceId,
@@ -314,6 +349,8 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
       });
       return created;
     });
+    forgetFields(actor.workspaceId);
+    return created;
   }
 
   return {
@@ -471,7 +508,7 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
 
     /** A function that shows stored values as lists do: active fields only, sensitive masked. */
     async maskerFor(actor: Actor, recordType: CustomFieldRecordType, executor: Executor = db) {
-      const fields = await activeFields(actor.workspaceId, recordType, executor);
+      const fields = await cachedFields(actor.workspaceId, recordType, executor);
       return (stored: StoredCustomFields) => maskValues(fields, stored);
     },
 
@@ -486,7 +523,7 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
       stored: StoredCustomFields,
       executor: Executor = db,
     ) {
-      const fields = await activeFields(actor.workspaceId, recordType, executor);
+      const fields = await cachedFields(actor.workspaceId, recordType, executor);
       const values = maskValues(fields, stored);
       if (!actor.permissions.has('lead:read_sensitive')) return values;
       const shown: string[] = [];
@@ -518,7 +555,7 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
       executor: Executor = db,
     ): Promise<StoredCustomFields[]> {
       if (!filters || filters.length === 0) return [];
-      const fields = await activeFields(actor.workspaceId, recordType, executor);
+      const fields = await cachedFields(actor.workspaceId, recordType, executor);
       const byKey = new Map(fields.map((field) => [field.key, field]));
       const errors: FieldError[] = [];
       const conditions: StoredCustomFields[] = [];
