@@ -139,6 +139,8 @@ export function createServices(deps: ServiceDeps) {
       leadSources,
       lostReasons,
       leads,
+      activities,
+      tasks,
     }),
   };
 }

@@ -1,7 +1,11 @@
 // The demo workspace (`npm start -- --demo`): an orthodontic clinic with one person in each
-// role and a dozen patient inquiries spread over the pipeline. It is loaded once; later starts
-// only print its sign-in again. The data is fixed, so every demo looks the same.
+// role and a dozen patient inquiries spread over the pipeline, with calls on the timeline and
+// follow-ups due (one overdue, some today, some later), so Today has work on it. It is loaded
+// once; later starts only print its sign-in again. The data is fixed, so every demo looks the
+// same (dates are relative to when it was loaded).
 import type { Actor } from '../../platform/auth/actor.js';
+import type { ActivitiesService } from '../activities/activities.service.js';
+import type { TasksService } from '../tasks/tasks.service.js';
 import type { Role } from '../../platform/db/schema.js';
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
 import type { LeadsService } from '../leads/leads.service.js';
@@ -40,8 +44,12 @@ const DEMO_INQUIRIES: [string, string, string, number, number, number | null][] 
   ['Luis Schwarz', '0175 5550112', 'Google Ads', 7, 0, null],
 ];
 
+const HOUR_MS = 3_600_000;
+// When each coordinator's follow-up call is due, from the time the demo is loaded.
+const FOLLOW_UP_OFFSETS_HOURS = [2, -20, 5, 26, -3, 50, 74];
+
 export function createDemoService(
-  { db }: ServiceDeps,
+  { db, clock }: ServiceDeps,
   users: UsersService,
   workspaces: WorkspacesService,
   more: {
@@ -49,6 +57,8 @@ export function createDemoService(
     leadSources: LeadSourcesService;
     lostReasons: LostReasonsService;
     leads: LeadsService;
+    activities: ActivitiesService;
+    tasks: TasksService;
   },
 ) {
   async function loadInquiries(actor: Actor, coordinatorIds: string[]) {
@@ -88,6 +98,25 @@ export function createDemoService(
         assigneeId: who === null ? undefined : coordinatorIds[who],
         tags: [],
       });
+      if (position >= 1 && position < 7) {
+        await more.activities.logLeadActivity(actor, lead.id, {
+          type: 'call',
+          outcome: 'spoke',
+          subject: '',
+          body: `First call with ${firstName}: questions about treatment and costs.`,
+          durationMinutes: 8,
+          nextStep: 'Book the free consultation',
+        });
+      }
+      if (who !== null && position < 7) {
+        const hours = FOLLOW_UP_OFFSETS_HOURS[index % FOLLOW_UP_OFFSETS_HOURS.length]!;
+        await more.tasks.createTask(actor, {
+          leadId: lead.id,
+          title: position === 0 ? `Call ${firstName} back` : `Follow up with ${firstName}`,
+          type: 'call',
+          dueAt: new Date(clock.now().getTime() + hours * HOUR_MS).toISOString(),
+        });
+      }
       const stage = pipeline.stages[position];
       if (!stage || position === 0) continue;
       if (stage.kind === 'lost') {

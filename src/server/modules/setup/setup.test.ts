@@ -154,6 +154,28 @@ describe('demo workspace', () => {
     expect(items.filter((l) => l.status === 'lost')).toHaveLength(2);
     expect(items.filter((l) => l.status === 'won')).toHaveLength(1);
     expect(items.filter((l) => l.assigneeId === null)).toHaveLength(2);
+    // A coordinator has calls on the timeline and follow-ups due, so Today has work on it.
+    const coordinator = await signIn(t, 'coordinator@demo.leadkeeper.test', demo.password);
+    const work = await t.app.inject({
+      method: 'GET',
+      url: '/api/me/work',
+      headers: { cookie: coordinator.cookie },
+    });
+    const today = work.json<{
+      overdueTasks: unknown[];
+      todayTasks: unknown[];
+      followUps: unknown[];
+    }>();
+    expect(today.overdueTasks.length).toBeGreaterThan(0);
+    expect(today.todayTasks.length).toBeGreaterThan(0);
+    expect(today.followUps.length).toBeGreaterThan(0);
+    const called = items.find((l) => l.status !== 'lost' && l.assigneeId !== null);
+    const timeline = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${(called as unknown as { id: string }).id}/activities?type=call`,
+      headers: { cookie: session.cookie },
+    });
+    expect(timeline.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);
     expect((await t.services.demo.loadDemo()).created).toBe(false);
     // With the demo loaded, first start has nothing to set up.
     expect(await t.services.setup.prepareInstance()).toEqual({ state: 'ready' });
