@@ -1,5 +1,6 @@
 // The only SQL for leads and their stage history; every function is scoped by workspace.
 import { sql, type Insertable, type Updateable } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../../platform/audit.js';
 import type { LeadRow, LeadStatus, LeadsTable, Priority } from '../../platform/db/schema.js';
 import { startOfLocalDay } from '../../platform/db/local-time.js';
@@ -14,6 +15,61 @@ export function findLead(db: Executor, workspaceId: string, leadId: string) {
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', leadId)
+    .executeTakeFirst();
+}
+
+/**
+ * A lead with everything its page shows — stage, contact, company, assignee, stage history — in
+ * one statement. Each round trip to the database costs more than the work it carries (the
+ * benchmark in docs/performance.md), so this read model joins the other modules' tables
+ * itself; the rows come back as JSON (timestamps as strings) for those modules' mappers.
+ */
+export function findLeadDetail(db: Executor, workspaceId: string, leadId: string) {
+  return db
+    .selectFrom('leads as l')
+    .selectAll('l')
+    .select((eb) => [
+      jsonObjectFrom(
+        eb
+          .selectFrom('stages as s')
+          .selectAll('s')
+          .whereRef('s.workspace_id', '=', 'l.workspace_id')
+          .whereRef('s.id', '=', 'l.stage_id'),
+      ).as('stage'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('contacts as c')
+          .selectAll('c')
+          .whereRef('c.workspace_id', '=', 'l.workspace_id')
+          .whereRef('c.id', '=', 'l.contact_id'),
+      ).as('contact'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('companies as co')
+          .selectAll('co')
+          .whereRef('co.workspace_id', '=', 'l.workspace_id')
+          .whereRef('co.id', '=', 'l.company_id'),
+      ).as('company'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('memberships as m')
+          .innerJoin('users as u', 'u.id', 'm.user_id')
+          .select(['u.id', 'u.name', 'u.email'])
+          .whereRef('m.workspace_id', '=', 'l.workspace_id')
+          .whereRef('m.user_id', '=', 'l.assignee_id'),
+      ).as('assignee'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('stage_history as h')
+          .select(['h.from_stage_id', 'h.to_stage_id', 'h.moved_at', 'h.moved_by', 'h.reason'])
+          .whereRef('h.workspace_id', '=', 'l.workspace_id')
+          .whereRef('h.lead_id', '=', 'l.id')
+          .orderBy('h.moved_at')
+          .orderBy('h.id'),
+      ).as('history'),
+    ])
+    .where('l.workspace_id', '=', workspaceId)
+    .where('l.id', '=', leadId)
     .executeTakeFirst();
 }
 

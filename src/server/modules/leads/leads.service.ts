@@ -5,23 +5,24 @@
 import { z } from 'zod';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
-import type { LeadRow } from '../../platform/db/schema.js';
+import type { CompanyRow, ContactRow, LeadRow, StageRow } from '../../platform/db/schema.js';
+import { reviveRow } from '../../platform/db/json-rows.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, fieldError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
 import type { Timeline } from '../activities/activities.service.js';
-import type { CompaniesService } from '../companies/companies.service.js';
+import { toCompanyDto, type CompaniesService } from '../companies/companies.service.js';
 import type { DuplicateWarning } from '../duplicates/duplicates.schemas.js';
-import type { ContactsService } from '../contacts/contacts.service.js';
+import { toContactDto, type ContactsService } from '../contacts/contacts.service.js';
 import {
   auditCustomFields,
   maskStoredValues,
   type CustomFieldValues,
   type CustomFieldsService,
 } from '../custom-fields/custom-fields.service.js';
-import type { PipelinesService } from '../pipelines/pipelines.service.js';
+import { toStageDto, type PipelinesService } from '../pipelines/pipelines.service.js';
 import type { PipelineDto, StageDto } from '../pipelines/pipelines.schemas.js';
 import type { UsersService } from '../users/users.service.js';
 import type { WorkspacesService } from '../workspaces/workspaces.service.js';
@@ -354,19 +355,18 @@ export function createLeadsService(
 
     async getLead(actor: Actor, leadId: string) {
       requirePermission(actor, 'lead:read');
-      const row = await getRow(db, actor, leadId);
-      const now = clock.now();
-      const [pipeline, history, contact, company, assignee] = await Promise.all([
-        deps.pipelines.getPipeline(actor, row.pipeline_id),
-        repo.listStageHistory(db, actor.workspaceId, row.id),
-        row.contact_id ? deps.contacts.getContact(actor, row.contact_id) : Promise.resolve(null),
-        row.company_id ? deps.companies.getCompany(actor, row.company_id) : Promise.resolve(null),
-        row.assignee_id
-          ? deps.users.findMemberForSignIn(actor.workspaceId, row.assignee_id)
-          : Promise.resolve(undefined),
+      const detail = await repo.findLeadDetail(db, actor.workspaceId, leadId);
+      if (!detail || (actor.leadScope === 'own' && detail.assignee_id !== actor.userId)) {
+        throw notFound('Lead');
+      }
+      const { stage, contact, company, assignee, history, ...row } = detail;
+      if (!stage) throw new AppError('internal', { message: 'The lead has no stage.' });
+      const [contactMask, companyMask] = await Promise.all([
+        deps.customFields.maskerFor(actor, 'contact'),
+        deps.customFields.maskerFor(actor, 'company'),
       ]);
-      const stage = pipeline.stages.find((s) => s.id === row.stage_id);
-      if (!stage) throw new AppError('internal', { message: 'The lead is in an archived stage.' });
+      const contactRow = contact ? reviveRow<ContactRow>(contact) : null;
+      const companyRow = company ? reviveRow<CompanyRow>(company) : null;
       // The one read that may show sensitive values (to lead:read_sensitive, audited).
       const customFields = await deps.customFields.revealValues(
         actor,
@@ -375,16 +375,24 @@ export function createLeadsService(
         row.custom_fields,
       );
       return {
-        ...toLeadDto(row, now, customFields),
+        ...toLeadDto(row, clock.now(), customFields),
         // An archived contact or company shows as a placeholder, not as if it were gone.
-        contact: contact?.archived ? { id: contact.id, deleted: true as const } : contact,
-        company: company?.archived ? { id: company.id, deleted: true as const } : company,
-        stage,
-        assignee: assignee ? { id: assignee.id, name: assignee.name, email: assignee.email } : null,
+        contact: !contactRow
+          ? null
+          : contactRow.archived_at
+            ? { id: contactRow.id, deleted: true as const }
+            : toContactDto(contactRow, contactMask(contactRow.custom_fields)),
+        company: !companyRow
+          ? null
+          : companyRow.archived_at
+            ? { id: companyRow.id, deleted: true as const }
+            : toCompanyDto(companyRow, companyMask(companyRow.custom_fields)),
+        stage: toStageDto(reviveRow<StageRow>(stage)),
+        assignee,
         stageHistory: history.map((h) => ({
           fromStageId: h.from_stage_id,
           toStageId: h.to_stage_id,
-          movedAt: h.moved_at.toISOString(),
+          movedAt: new Date(h.moved_at).toISOString(),
           movedBy: h.moved_by,
           reason: h.reason,
         })),

@@ -45,7 +45,7 @@ function uniqueSlug(wanted: string, taken: Set<string>): string {
   return slug;
 }
 
-function toStageDto(row: StageRow): StageDto {
+export function toStageDto(row: StageRow): StageDto {
   return {
     id: row.id,
     name: row.name,
