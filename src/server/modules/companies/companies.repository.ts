@@ -132,16 +132,21 @@ export function findSimilarCompanies(
   limit = 5,
 ) {
   const target = name.toLowerCase();
-  let query = db
+  // The trigram GiST index yields the nearest names first; the threshold applies to those few.
+  let nearest = db
     .selectFrom('companies')
     .select(['id', 'name'])
     .select(sql<number>`similarity(lower(name), ${target})`.as('similarity'))
     .where('workspace_id', '=', workspaceId)
-    .where('archived_at', 'is', null)
-    .where(sql<boolean>`lower(name) % ${target}`)
-    .where(sql<boolean>`similarity(lower(name), ${target}) >= ${threshold}`);
-  if (excludeCompanyId) query = query.where('id', '!=', excludeCompanyId);
-  return query.orderBy('similarity', 'desc').orderBy('id').limit(limit).execute();
+    .where('archived_at', 'is', null);
+  if (excludeCompanyId) nearest = nearest.where('id', '!=', excludeCompanyId);
+  return db
+    .selectFrom(nearest.orderBy(sql`lower(name) <-> ${target}`).limit(limit).as('nearest'))
+    .selectAll()
+    .where('similarity', '>=', threshold)
+    .orderBy('similarity', 'desc')
+    .orderBy('id')
+    .execute();
 }
 
 /** Points companies whose primary contact was merged away at the survivor. */

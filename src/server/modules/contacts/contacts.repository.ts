@@ -250,15 +250,19 @@ export function findSimilarContacts(
 ) {
   const fullName = sql<string>`lower(first_name || ' ' || last_name)`;
   const target = name.toLowerCase();
-  let query = db
+  // The trigram GiST index yields the nearest names first; the threshold applies to those few.
+  let nearest = db
     .selectFrom('contacts')
     .select(['id', 'first_name', 'last_name'])
     .select(sql<number>`similarity(${fullName}, ${target})`.as('similarity'))
     .where('workspace_id', '=', workspaceId)
-    .where('archived_at', 'is', null)
-    // `%` lets the trigram index narrow the rows (its own cut-off is 0.3); then ours applies.
-    .where(sql<boolean>`${fullName} % ${target}`)
-    .where(sql<boolean>`similarity(${fullName}, ${target}) >= ${threshold}`);
-  if (excludeContactId) query = query.where('id', '!=', excludeContactId);
-  return query.orderBy('similarity', 'desc').orderBy('id').limit(limit).execute();
+    .where('archived_at', 'is', null);
+  if (excludeContactId) nearest = nearest.where('id', '!=', excludeContactId);
+  return db
+    .selectFrom(nearest.orderBy(sql`${fullName} <-> ${target}`).limit(limit).as('nearest'))
+    .selectAll()
+    .where('similarity', '>=', threshold)
+    .orderBy('similarity', 'desc')
+    .orderBy('id')
+    .execute();
 }

@@ -39,11 +39,23 @@ function auditView(dto: WorkspaceDto) {
   return fields;
 }
 
+// Settings (country, time zone, currency, duplicate threshold) are read by most requests and
+// change rarely: answers use a copy up to SETTINGS_CACHE_MS old. This instance's own changes
+// drop it at once; another instance's show within the cache time. Who may see what (the
+// own-leads rule) is not read from here but with the caller's credentials, every request.
+const SETTINGS_CACHE_MS = 5_000;
+const SETTINGS_CACHE_MAX = 10_000;
+
 export function createWorkspacesService(
   { db, clock, config }: ServiceDeps,
   users: UsersService,
   presets: PresetsService,
 ) {
+  const settings = new Map<
+    string,
+    { loadedAt: number; workspace: Promise<WorkspaceDto | undefined> }
+  >();
+
   /**
    * Creates a workspace owned by `ownerUserId` (its first admin) in the caller's transaction,
    * set up from a preset when one is named.
@@ -99,9 +111,18 @@ export function createWorkspacesService(
     },
 
     /** Workspace settings for the current workspace, read by sign-in and the auth hook. */
-    async findWorkspace(workspaceId: string, executor: Executor = db) {
-      const row = await repo.findWorkspace(executor, workspaceId);
-      return row ? toWorkspaceDto(row) : undefined;
+    /** On a miss it reads through `executor`: inside a transaction, PGlite's one connection. */
+    findWorkspace(workspaceId: string, executor: Executor = db) {
+      const now = clock.now().getTime();
+      const hit = settings.get(workspaceId);
+      if (hit && now - hit.loadedAt < SETTINGS_CACHE_MS) return hit.workspace;
+      if (settings.size >= SETTINGS_CACHE_MAX) settings.clear();
+      const workspace = repo
+        .findWorkspace(executor, workspaceId)
+        .then((row) => (row ? toWorkspaceDto(row) : undefined));
+      settings.set(workspaceId, { loadedAt: now, workspace });
+      workspace.catch(() => settings.delete(workspaceId));
+      return workspace;
     },
 
     async updateWorkspace(
@@ -113,7 +134,8 @@ export function createWorkspacesService(
       // Settings are changed in the workspace you are working in; others are "not found".
       if (workspaceId !== actor.workspaceId) throw notFound('Workspace');
       requirePermission(actor, 'lead:configure');
-      return db.transaction().execute(async (trx) => {
+      settings.delete(workspaceId);
+      const updated = await db.transaction().execute(async (trx) => {
         const before = await repo.findWorkspace(trx, workspaceId);
         if (!before) throw notFound('Workspace');
         assertVersion(before.version, ifMatch);
@@ -129,6 +151,8 @@ export function createWorkspacesService(
         });
         return after;
       });
+      settings.delete(workspaceId);
+      return updated;
     },
   };
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -28,7 +29,7 @@ const parseInt8 = (value: string) => Number(value);
 const keepText = (value: string) => value;
 export const PGLITE_PARSERS = { [INT8_OID]: parseInt8, [DATE_OID]: keepText };
 /** PostgreSQL extensions the schema uses, loaded into every PGlite instance. */
-export const PGLITE_EXTENSIONS = { pg_trgm };
+export const PGLITE_EXTENSIONS = { pg_trgm, btree_gist };
 
 export async function openDatabase(options: {
   databaseUrl: string | undefined;

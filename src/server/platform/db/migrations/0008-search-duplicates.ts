@@ -20,9 +20,14 @@ create index contacts_search_idx on contacts using gin (to_tsvector('simple',
   translate(jsonb_path_query_array(emails, '$[*].value')::text, '@.[]",_-+', '          ')));
 create index companies_search_idx on companies using gin (to_tsvector('simple', name));
 
+-- GiST (with btree_gist for the workspace column) rather than GIN: it can hand back the nearest
+-- names first (ORDER BY … <-> … LIMIT 5), so a warning costs the same however many people
+-- share a common name.
+create extension if not exists btree_gist;
 create index contacts_name_trgm_idx on contacts
-  using gin ((lower(first_name || ' ' || last_name)) gin_trgm_ops);
-create index companies_name_trgm_idx on companies using gin (lower(name) gin_trgm_ops);
+  using gist (workspace_id, (lower(first_name || ' ' || last_name)) gist_trgm_ops);
+create index companies_name_trgm_idx on companies
+  using gist (workspace_id, lower(name) gist_trgm_ops);
 
 alter table contacts add column merged_into_id uuid;
 alter table contacts add foreign key (workspace_id, merged_into_id) references contacts (workspace_id, id);
