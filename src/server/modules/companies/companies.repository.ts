@@ -141,7 +141,12 @@ export function findSimilarCompanies(
     .where('archived_at', 'is', null);
   if (excludeCompanyId) nearest = nearest.where('id', '!=', excludeCompanyId);
   return db
-    .selectFrom(nearest.orderBy(sql`lower(name) <-> ${target}`).limit(limit).as('nearest'))
+    .selectFrom(
+      nearest
+        .orderBy(sql`lower(name) <-> ${target}`)
+        .limit(limit)
+        .as('nearest'),
+    )
     .selectAll()
     .where('similarity', '>=', threshold)
     .orderBy('similarity', 'desc')

@@ -259,7 +259,12 @@ export function findSimilarContacts(
     .where('archived_at', 'is', null);
   if (excludeContactId) nearest = nearest.where('id', '!=', excludeContactId);
   return db
-    .selectFrom(nearest.orderBy(sql`${fullName} <-> ${target}`).limit(limit).as('nearest'))
+    .selectFrom(
+      nearest
+        .orderBy(sql`${fullName} <-> ${target}`)
+        .limit(limit)
+        .as('nearest'),
+    )
     .selectAll()
     .where('similarity', '>=', threshold)
     .orderBy('similarity', 'desc')
