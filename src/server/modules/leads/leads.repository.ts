@@ -313,8 +313,11 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
   if (words.length > 0 || filter.phone) {
     const tsquery = words.map((word) => `${word}:*`).join(' & ');
     const phone = filter.phone;
-    // Each branch is served by its own index; their union of lead ids is small for a real query.
-    query = query.where('leads.id', 'in', (eb) => {
+    // Each branch is served by its own index. The union of lead ids is computed first, as an
+    // array (= ANY(ARRAY(…))): the planner can't misjudge its size and hash-join it against
+    // every lead; the matches are then fetched by key. Its cost grows with the number of
+    // matches (docs/performance.md).
+    query = query.where(({ eb, fn }) => {
       const branches = [];
       if (tsquery) {
         const matches = sql<boolean>`@@ to_tsquery('simple', ${tsquery})`;
@@ -363,7 +366,8 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
       }
       const [first, ...rest] = branches;
       if (!first) throw new Error('unreachable: a search has words or a phone');
-      return rest.reduce((union, branch) => union.union(branch), first);
+      const ids = rest.reduce((union, branch) => union.union(branch), first);
+      return eb('leads.id', '=', fn.any(sql<string[]>`array(${ids})`));
     });
   }
   return query;
