@@ -253,6 +253,8 @@ export interface LeadFilter {
 /** An instant, or a calendar date in the workspace's time zone. */
 export type LocalBound = { instant: Date } | { date: string };
 
+const MIN_PREFIX_LENGTH = 3;
+
 // The same expressions as the full-text indexes of migration 0008, so the indexes serve them.
 const LEAD_DOCUMENT = sql`to_tsvector('simple', l.title || ' ' || l.company_name)`;
 const CONTACT_DOCUMENT = sql`to_tsvector('simple', c.first_name || ' ' || c.last_name || ' ' || translate(jsonb_path_query_array(c.emails, '$[*].value')::text, '@.[]",_-+', '          '))`;
@@ -311,7 +313,10 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
   }
   const words = filter.words ?? [];
   if (words.length > 0 || filter.phone) {
-    const tsquery = words.map((word) => `${word}:*`).join(' & ');
+    // Short words match whole words only: a one- or two-letter prefix matches nearly everything.
+    const tsquery = words
+      .map((word) => (word.length >= MIN_PREFIX_LENGTH ? `${word}:*` : word))
+      .join(' & ');
     const phone = filter.phone;
     // Each branch is served by its own index. The union of lead ids is computed first, as an
     // array (= ANY(ARRAY(…))): the planner can't misjudge its size and hash-join it against
@@ -342,7 +347,9 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
             .innerJoin('leads as l', (join) =>
               join
                 .onRef('l.workspace_id', '=', 'co.workspace_id')
-                .onRef('l.company_id', '=', 'co.id'),
+                .onRef('l.company_id', '=', 'co.id')
+                // Lets the planner see how few leads have a company (and use leads_company_idx).
+                .on('l.company_id', 'is not', null),
             )
             .select('l.id')
             .where('co.workspace_id', '=', workspaceId)

@@ -413,6 +413,9 @@ describe('finding leads', () => {
     expect(await titles(admin, 'q=%2B49%2040%205551234')).toEqual(['Office move']);
     expect(await titles(admin, 'q=040-555-1234')).toEqual(['Office move']);
     expect(await titles(admin, 'q=jonas%20sommer')).toEqual([]);
+    // One or two letters match whole words only; from three letters on, beginnings of words.
+    expect(await titles(admin, 'q=jo')).toEqual([]);
+    expect(await titles(admin, 'q=jon')).toEqual(['Fleet renewal']);
   });
 
   it('sorts by value, expected close date (empty last) and days in stage, paging with the sort', async () => {

@@ -37,6 +37,8 @@ alter table leads add foreign key (workspace_id, merged_into_id) references lead
 alter table workspaces add column duplicate_similarity real not null default 0.6
   check (duplicate_similarity between 0.1 and 1);
 
+create index leads_company_idx on leads (workspace_id, company_id) where company_id is not null;
+
 -- Sorts of the leads list beyond the default (newest first).
 create index leads_updated_idx on leads (workspace_id, updated_at desc, id desc);
 create index leads_follow_up_idx on leads (workspace_id, next_follow_up_at, id);
