@@ -212,6 +212,8 @@ export interface RunningServer {
   version: string;
   /** The server process, e.g. to sample its CPU or memory. */
   pid: number | undefined;
+  /** The PostgreSQL database the server uses (undefined on PGlite). */
+  databaseUrl: string | undefined;
   admin: { email: string; password: string };
   /** Server output until its " is listening on " line (migrations, startup warnings). */
   outputBeforeReady: OutputLine[];
@@ -400,6 +402,7 @@ export async function startServer(
       baseUrl,
       version,
       pid: child.pid,
+      databaseUrl: data.env.DATABASE_URL,
       admin,
       outputBeforeReady,
       outputAfterReady,
@@ -504,8 +507,25 @@ export function warningsIn(output: readonly OutputLine[]): string[] {
 export interface Benchmark {
   name: string;
   description: string;
+  /**
+   * Optional: makes the data the server is started on, instead of fresh empty data (e.g. a
+   * million leads, loaded while no server runs on it). It may start and stop servers on the data
+   * (startServer with { data }). The runner starts the server on it and drops it after the run.
+   */
+  createData?(backend: Backend, options: DataOptions): Promise<BenchData>;
   /** Runs once per backend on a fresh server (sign-in, tokens, data) and returns the scenarios. */
   prepare(server: RunningServer): Promise<Scenario[]>;
+  /**
+   * Optional: more results (e.g. data generation, query plans, targets met), for the JSON
+   * (`details`) and the console (`text`, printed before the table).
+   */
+  details?(measurements: readonly Measurement[]): { json: unknown; text: string };
+}
+
+/** Flags for createData; only benchmarks with createData take them. */
+export interface DataOptions {
+  /** --leads: how many leads to generate; undefined leaves it to the benchmark. */
+  leads: number | undefined;
 }
 
 /** A benchmark that starts and stops servers itself (e.g. startup) instead of loading one. */
@@ -533,6 +553,14 @@ export interface Scenario {
   body?: string;
   /** The framework's ceiling on this backend; other rows are reported as a ratio of it. */
   isCeiling?: boolean;
+  /**
+   * Varies the request: called for every request sent (preflight, warm-up and load) for the path
+   * and body to send instead of `path` and `body` (rotating ids, unique emails…). `path` then only
+   * names the request in the results, e.g. "/api/leads/:id".
+   */
+  vary?: () => { path: string; body?: string };
+  /** Seconds before a request counts as timed out (and fails the run); autocannon's default is 10. */
+  timeoutSeconds?: number;
 }
 
 export interface LoadOptions {
@@ -562,14 +590,30 @@ export interface Measurement {
   statusCodes: Record<string, number>;
   warmup: { requests: number; errors: number; non2xx: number };
   ratioToCeiling: number | null;
+  /** CPU time of the measured run (null where /proc is missing); see CpuUse. */
+  cpu: CpuUse | null;
+}
+
+/**
+ * Where the CPU of a measured run went, in ms per request (user + system time from /proc): the
+ * server process (on PGlite the database runs inside it), the PostgreSQL backends serving its
+ * database (client backends only, no WAL writer or checkpointer), this runner (autocannon).
+ * `otherCores` is how many cores everything else on the machine kept busy on average.
+ */
+export interface CpuUse {
+  serverMsPerRequest: number | null;
+  databaseMsPerRequest: number | null;
+  runnerMsPerRequest: number;
+  otherCores: number | null;
 }
 
 /** Sends the scenario's request once and insists on a 2xx, so a run full of 401s never starts. */
 export async function preflight(server: RunningServer, scenario: Scenario): Promise<unknown> {
-  const response = await fetch(`${server.baseUrl}${scenario.path}`, {
+  const request = scenario.vary?.() ?? { path: scenario.path, body: scenario.body };
+  const response = await fetch(`${server.baseUrl}${request.path}`, {
     method: scenario.method ?? 'GET',
     headers: scenario.headers,
-    body: scenario.body,
+    body: request.body,
   });
   const text = await response.text();
   if (response.status < 200 || response.status > 299) {
@@ -587,14 +631,99 @@ function cannon(
   durationSeconds: number,
   connections: number,
 ) {
+  const vary = scenario.vary;
   return autocannon({
     url: `${server.baseUrl}${scenario.path}`,
     method: scenario.method ?? 'GET',
     headers: scenario.headers,
     body: scenario.body,
+    // Every request of every connection is built afresh from vary().
+    ...(vary ? { requests: [{ setupRequest: (request) => ({ ...request, ...vary() }) }] } : {}),
     connections,
     duration: durationSeconds,
+    ...(scenario.timeoutSeconds ? { timeout: scenario.timeoutSeconds } : {}),
   });
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null if unreadable. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) " come state, ppid, …: utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU seconds of the whole machine (all but idle and iowait), from /proc/stat. */
+function machineBusySeconds(): number | null {
+  try {
+    const [, ...ticks] = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/);
+    // user nice system idle iowait irq softirq steal (guest time is already in user and nice)
+    const values = ticks.filter(Boolean).map(Number).slice(0, 8);
+    const total = values.reduce((sum, v) => sum + v, 0);
+    return (total - (values[3] ?? 0) - (values[4] ?? 0)) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+interface CpuSnapshot {
+  at: number;
+  server: number | null;
+  database: Map<number, number>;
+  runner: NodeJS.CpuUsage;
+  machine: number | null;
+}
+
+async function cpuSnapshot(server: RunningServer): Promise<CpuSnapshot> {
+  const database = new Map<number, number>();
+  if (server.databaseUrl) {
+    const name = decodeURIComponent(new URL(server.databaseUrl).pathname.slice(1));
+    const { rows } = await withPgClient(POSTGRES_URL, (client) =>
+      client.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
+        [name],
+      ),
+    );
+    for (const { pid } of rows) {
+      const seconds = processCpuSeconds(pid);
+      if (seconds !== null) database.set(pid, seconds);
+    }
+  }
+  return {
+    at: performance.now(),
+    server: server.pid === undefined ? null : processCpuSeconds(server.pid),
+    database,
+    runner: process.cpuUsage(),
+    machine: machineBusySeconds(),
+  };
+}
+
+function cpuUse(start: CpuSnapshot, end: CpuSnapshot, requests: number): CpuUse | null {
+  if (end.server === null || start.server === null || requests === 0) return null;
+  const perRequest = (seconds: number) => Number(((seconds * 1000) / requests).toFixed(3));
+  const server = end.server - start.server;
+  // A backend that is new at the end started during the run: all its time counts.
+  let database = 0;
+  for (const [pid, seconds] of end.database) database += seconds - (start.database.get(pid) ?? 0);
+  const runnerUs = process.cpuUsage(start.runner);
+  const runner = (runnerUs.user + runnerUs.system) / 1e6;
+  const wall = (end.at - start.at) / 1000;
+  const others =
+    end.machine === null || start.machine === null
+      ? null
+      : (end.machine - start.machine - server - database - runner) / wall;
+  return {
+    serverMsPerRequest: perRequest(server),
+    databaseMsPerRequest: end.database.size > 0 ? perRequest(database) : null,
+    runnerMsPerRequest: perRequest(runner),
+    otherCores: others === null ? null : Number(Math.max(0, others).toFixed(2)),
+  };
 }
 
 /** Preflight, warm-up (discarded except for its errors), then the measured run. */
@@ -610,7 +739,9 @@ export async function measureScenario(
     `${server.backend}: ${scenario.name}: ${options.durationSeconds}s × ` +
       `${options.connections} connections…`,
   );
+  const before = await cpuSnapshot(server);
   const result = await cannon(server, scenario, options.durationSeconds, options.connections);
+  const after = await cpuSnapshot(server);
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = stats.count ?? 0;
@@ -635,6 +766,7 @@ export async function measureScenario(
     statusCodes,
     warmup: { requests: warmup.requests.total, errors: warmup.errors, non2xx: warmup.non2xx },
     ratioToCeiling: null,
+    cpu: cpuUse(before, after, result.requests.total),
   };
 }
 

@@ -1,10 +1,11 @@
 // Benchmark runner: `npm run bench -- <name> [--backend pglite|postgres|both] [--duration S]
-// [--connections N] [--warmup S] [--no-build]` for load benchmarks, `--runs N` instead of the load
-// flags for startup. Prints a table, writes bench/results/*.json and exits non-zero when any
+// [--connections N] [--warmup S] [--no-build]` for load benchmarks (`leads` also takes
+// `--leads N`), `--runs N` instead of the load flags for startup. Prints a table, writes bench/results/*.json and exits non-zero when any
 // request failed, so a run full of 401s never passes for figures.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { authBenchmark } from './benchmarks/auth.js';
+import { leadsBenchmark } from './benchmarks/leads.js';
 import { startupBenchmark } from './benchmarks/startup.js';
 import {
   addCeilingRatios,
@@ -22,7 +23,9 @@ import {
   warningsIn,
   writeResults,
   type Backend,
+  type BenchData,
   type Benchmark,
+  type DataOptions,
   type LoadOptions,
   type Measurement,
   type RunningServer,
@@ -31,6 +34,7 @@ import {
 
 const BENCHMARKS: Record<string, Benchmark> = {
   [authBenchmark.name]: authBenchmark,
+  [leadsBenchmark.name]: leadsBenchmark,
 };
 
 /** Benchmarks that start and stop servers themselves; they take --runs, not the load flags. */
@@ -40,6 +44,8 @@ const STANDALONE_BENCHMARKS: Record<string, StandaloneBenchmark> = {
 
 const LOAD_FLAGS = ['duration', 'connections', 'warmup'] as const;
 const STANDALONE_FLAGS = ['runs'] as const;
+/** Flags for benchmarks that make their own data (createData). */
+const DATA_FLAGS = ['leads'] as const;
 
 const BACKEND_CHOICES = [...BACKENDS, 'both'] as const;
 type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -47,6 +53,7 @@ type BackendChoice = (typeof BACKEND_CHOICES)[number];
 const USAGE =
   'usage: npm run bench -- <name> [--backend pglite|postgres|both] [--duration S] ' +
   '[--connections N] [--warmup S] [--no-build]\n' +
+  '       npm run bench -- leads [same flags] [--leads N]\n' +
   '       npm run bench -- startup [--backend pglite|postgres|both] [--runs N] [--no-build]';
 
 function listBenchmarks(): string {
@@ -102,6 +109,7 @@ function parseCommandLine() {
         connections: { type: 'string' },
         warmup: { type: 'string' },
         runs: { type: 'string' },
+        leads: { type: 'string' },
         'no-build': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -130,7 +138,7 @@ async function main(): Promise<number> {
   const backends: Backend[] = choice === 'both' ? [...BACKENDS] : [choice];
 
   if (standalone) {
-    rejectFlags(values, LOAD_FLAGS, standalone.name);
+    rejectFlags(values, [...LOAD_FLAGS, ...DATA_FLAGS], standalone.name);
     const runs = positiveInt(values.runs ?? '3', '--runs');
     if (!values['no-build']) await buildServer();
     warnIfBusy(machineInfo());
@@ -138,6 +146,10 @@ async function main(): Promise<number> {
   }
   if (!benchmark) return 1; // unreachable: handled with the usage above
   rejectFlags(values, STANDALONE_FLAGS, benchmark.name);
+  if (!benchmark.createData) rejectFlags(values, DATA_FLAGS, benchmark.name);
+  const dataOptions: DataOptions = {
+    leads: values.leads === undefined ? undefined : positiveInt(values.leads, '--leads'),
+  };
   const load: LoadOptions = {
     durationSeconds: positiveInt(values.duration ?? '10', '--duration'),
     connections: positiveInt(values.connections ?? '10', '--connections'),
@@ -145,9 +157,15 @@ async function main(): Promise<number> {
   };
 
   if (!values['no-build']) await buildServer();
+  // The commit the build saw: a long run may end after src/ changed.
+  const git = gitInfo();
 
   const startedAt = new Date();
   const machine = machineInfo();
+  log(
+    `commit ${git.commit?.slice(0, 7) ?? 'unknown'}${git.isDirty ? ' with uncommitted src/ changes' : ''}; ` +
+      `load average ${machine.loadAverage.join(' ')} on ${machine.cores} cores`,
+  );
   warnIfBusy(machine);
   const measurements: Measurement[] = [];
   const skipped: { backend: Backend; reason: string }[] = [];
@@ -156,9 +174,12 @@ async function main(): Promise<number> {
 
   for (const backend of backends) {
     let server: RunningServer;
+    let data: BenchData | undefined;
     try {
-      server = await startServer(backend);
+      data = await benchmark.createData?.(backend, dataOptions);
+      server = await startServer(backend, data ? { data } : {});
     } catch (error) {
+      await data?.drop();
       const message = (error as Error).message;
       if (error instanceof BackendUnavailableError && choice === 'both') {
         log(`SKIPPING ${backend}: ${message}`);
@@ -175,7 +196,12 @@ async function main(): Promise<number> {
         const measurement = await measureScenario(server, scenario, load);
         measurements.push(measurement);
         const failed = failuresOf(measurement);
-        if (failed > 0) {
+        if (measurement.requests === 0) {
+          failures.push(
+            `${backend}: ${scenario.name}: no request completed in the ${load.durationSeconds}s ` +
+              'run (each took longer, or the server stopped answering)',
+          );
+        } else if (failed > 0) {
           failures.push(
             `${backend}: ${scenario.name}: ${failed} failed requests ` +
               `(errors ${measurement.errors + measurement.warmup.errors}, ` +
@@ -196,10 +222,12 @@ async function main(): Promise<number> {
         warningSample: warnings.slice(0, 5),
       });
       await server.stop();
+      await data?.drop();
     }
   }
 
   addCeilingRatios(measurements);
+  const details = benchmark.details?.(measurements);
   const ok = failures.length === 0 && measurements.length > 0;
   const report = {
     benchmark: benchmark.name,
@@ -215,16 +243,23 @@ async function main(): Promise<number> {
       warmupSeconds: load.warmupSeconds,
       connections: load.connections,
       pipelining: 1,
+      ...(benchmark.createData ? { leads: dataOptions.leads ?? 'default' } : {}),
     },
     machine: { ...machine, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))) },
-    git: gitInfo(),
+    git,
     servers,
     results: measurements,
+    ...(details ? { details: details.json } : {}),
     skipped,
     failures,
   };
 
+  if (details?.text) process.stdout.write(`\n${details.text}\n`);
   if (measurements.length > 0) process.stdout.write(`\n${formatTable(measurements)}\n\n`);
+  log(
+    `took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)}s; load average at the end ` +
+      `${report.machine.loadAverageAtEnd.join(' ')}`,
+  );
   // auth-latest.json only ever holds a clean run; failed runs keep their timestamped file.
   const files = writeResults(benchmark.name, choice, startedAt, report, { updateLatest: ok });
   for (const file of files) log(`wrote ${file}`);
