@@ -258,7 +258,10 @@ export function createTasksService(
       if (input.assigneeId)
         await deps.users.assertActiveMember(actor, input.assigneeId, 'assigneeId');
       return changeTask(actor, taskId, ifMatch, (_trx, before) => {
-        if (!OPEN_STATUSES.has(before.status) && input.status === undefined) {
+        // A completed task stays completed (its completion is history); a cancelled one can
+        // only be reopened.
+        const isReopening = before.status === 'cancelled' && input.status !== undefined;
+        if (before.status === 'completed' || (!OPEN_STATUSES.has(before.status) && !isReopening)) {
           throw new AppError('conflict', { message: `This task is ${before.status}.` });
         }
         const isSnooze =
@@ -270,9 +273,11 @@ export function createTasksService(
           action:
             input.status === 'cancelled'
               ? 'task.cancelled'
-              : isSnooze
-                ? 'task.snoozed'
-                : 'task.updated',
+              : isReopening
+                ? 'task.reopened'
+                : isSnooze
+                  ? 'task.snoozed'
+                  : 'task.updated',
           patch: {
             ...(input.title !== undefined ? { title: input.title } : {}),
             ...(input.description !== undefined ? { description: input.description } : {}),

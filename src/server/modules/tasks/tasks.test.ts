@@ -96,6 +96,17 @@ describe('tasks and the next follow-up', () => {
       headers: as(admin),
     });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
+    // A cancelled task can be reopened (and reopened, it is the next follow-up again).
+    const reopened = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/tasks/${sooner.id}`,
+      headers: as(admin),
+      payload: { status: 'pending' },
+    });
+    expect(reopened.json()).toMatchObject({ status: 'pending' });
+    expect((await getLead(admin, lead)).nextFollowUpAt).toBe(snoozed.json<Task>().dueAt);
+    t.clock.advance(1000);
+    await t.app.inject({ method: 'DELETE', url: `/api/tasks/${sooner.id}`, headers: as(admin) });
     expect(await getLead(admin, lead)).toMatchObject({
       nextFollowUpAt: null,
       nextFollowUpType: null,
@@ -117,6 +128,8 @@ describe('tasks and the next follow-up', () => {
     });
     expect(audit.json<{ items: { action: string }[] }>().items.map((e) => e.action)).toEqual([
       'task.cancelled',
+      'task.reopened',
+      'task.cancelled',
       'task.snoozed',
       'task.created',
     ]);
@@ -130,6 +143,19 @@ describe('tasks and the next follow-up', () => {
       t.app.inject({ method: 'POST', url: `/api/tasks/${task.id}/complete`, headers: as(admin) });
     expect((await complete()).statusCode).toBe(200);
     expect((await complete()).statusCode).toBe(409);
+    // Nor can a completed task be cancelled, which would drop when and by whom it was done.
+    const cancel = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/tasks/${task.id}`,
+      headers: as(admin),
+    });
+    expect(cancel.statusCode).toBe(409);
+    const after = await t.app.inject({
+      method: 'GET',
+      url: `/api/tasks/${task.id}`,
+      headers: as(admin),
+    });
+    expect(after.json()).toMatchObject({ status: 'completed', completedBy: admin.userId });
     const stale = await t.app.inject({
       method: 'PATCH',
       url: `/api/tasks/${task.id}`,
