@@ -14,6 +14,8 @@ export interface PairRow {
 
 interface ScanPage {
   threshold: number;
+  /** Only leads assigned to this person (an agent limited to their own leads). */
+  onlyAssigneeId?: string | undefined;
   after?: [number, string, string] | undefined;
   limit: number;
 }
@@ -69,6 +71,9 @@ export async function scanLeadPairs(db: Executor, workspaceId: string, page: Sca
       join leads l2 on l2.workspace_id = l1.workspace_id and l2.contact_id = l1.contact_id
         and l2.id > l1.id and l2.status = 'open' and l2.archived_at is null
       where l1.workspace_id = ${workspaceId} and l1.status = 'open' and l1.archived_at is null
+        and (${page.onlyAssigneeId ?? null}::uuid is null
+          or (l1.assignee_id = ${page.onlyAssigneeId ?? null}::uuid
+            and l2.assignee_id = ${page.onlyAssigneeId ?? null}::uuid))
     )
     select * from scored
     where ${pageOf(page.after)}

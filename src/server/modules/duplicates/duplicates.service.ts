@@ -36,6 +36,7 @@ export function createDuplicatesService(
       const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
       const page = {
         threshold: workspace?.duplicateSimilarity ?? 0.6,
+        onlyAssigneeId: actor.leadScope === 'own' ? actor.userId : undefined,
         after,
         limit: query.limit,
       };

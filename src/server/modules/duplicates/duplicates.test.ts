@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aLead, aSalesDesk, type Lead } from '../../../../test/support/sales-desk.js';
 import {
+  aMember,
   as,
   createTestApp,
   type Session,
@@ -140,6 +141,34 @@ describe('the duplicate scan', () => {
           { id: again.json().id, name: 'Again' },
         ]),
       },
+    ]);
+  });
+});
+
+describe('the duplicate scan for an agent limited to own leads', () => {
+  it('pairs only leads assigned to them', async () => {
+    const { admin } = await aSalesDesk(t);
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/workspaces/${admin.workspaceId}`,
+      headers: as(admin),
+      payload: { agentsOwnLeadsOnly: true },
+    });
+    const agent = await aMember(t, admin, 'agent');
+    const theirs = await aLead(t, admin, { assigneeId: agent.userId });
+    await post(admin, '/api/leads', {
+      contactId: theirs.contactId,
+      title: 'Theirs again',
+      assigneeId: agent.userId,
+    });
+    const other = await aLead(t, admin);
+    await post(admin, '/api/leads', { contactId: other.contactId, title: 'Someone else again' });
+    expect((await get(admin, '/api/duplicates?recordType=lead')).json().items).toHaveLength(2);
+    const mine = (await get(agent, '/api/duplicates?recordType=lead')).json<{
+      items: { records: { name: string }[] }[];
+    }>();
+    expect(mine.items.map((pair) => pair.records.map((r) => r.name).sort())).toEqual([
+      [theirs.title, 'Theirs again'].sort(),
     ]);
   });
 });
