@@ -149,7 +149,9 @@ describe('demo workspace', () => {
       url: '/api/leads',
       headers: { cookie: session.cookie },
     });
-    const items = leads.json<{ items: { status: string; assigneeId: string | null }[] }>().items;
+    const items = leads.json<{
+      items: { id: string; status: string; assigneeId: string | null; contactStatus: string }[];
+    }>().items;
     expect(items).toHaveLength(12);
     expect(items.filter((l) => l.status === 'lost')).toHaveLength(2);
     expect(items.filter((l) => l.status === 'won')).toHaveLength(1);
@@ -169,10 +171,12 @@ describe('demo workspace', () => {
     expect(today.overdueTasks.length).toBeGreaterThan(0);
     expect(today.todayTasks.length).toBeGreaterThan(0);
     expect(today.followUps.length).toBeGreaterThan(0);
-    const called = items.find((l) => l.status !== 'lost' && l.assigneeId !== null);
+    // The demo's leads past the first stage had a first call, which made them "contacted".
+    const called = items.filter((l) => l.contactStatus !== 'not_contacted');
+    expect(called.length).toBeGreaterThan(0);
     const timeline = await t.app.inject({
       method: 'GET',
-      url: `/api/leads/${(called as unknown as { id: string }).id}/activities?type=call`,
+      url: `/api/leads/${called[0]!.id}/activities?type=call`,
       headers: { cookie: session.cookie },
     });
     expect(timeline.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);

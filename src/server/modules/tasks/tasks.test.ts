@@ -97,6 +97,7 @@ describe('tasks and the next follow-up', () => {
     });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
     // A cancelled task can be reopened (and reopened, it is the next follow-up again).
+    t.clock.advance(1000);
     const reopened = await t.app.inject({
       method: 'PATCH',
       url: `/api/tasks/${sooner.id}`,
