@@ -15,6 +15,7 @@ import type {
 } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
+import { createExpiringCache } from '../../platform/expiring-cache.js';
 import { AppError, fieldError, notFound, type FieldError } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
@@ -231,11 +232,10 @@ function assertOptions(type: CustomFieldRow['type'], options: CustomFieldOption[
 // because whether a field is sensitive never changes; validating values on a write always reads
 // afresh. This instance's own changes drop the copy at once; another instance's show within the
 // cache time.
-const DEFINITIONS_CACHE_MS = 5_000;
-const DEFINITIONS_CACHE_MAX = 10_000;
+const DEFINITIONS_CACHE = { ttlMs: 5_000, maxEntries: 10_000 };
 
 export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceDeps) {
-  const cache = new Map<string, { loadedAt: number; fields: Promise<CustomFieldRow[]> }>();
+  const cache = createExpiringCache<CustomFieldRow[]>(clock, DEFINITIONS_CACHE);
 
   function activeFields(
     workspaceId: string,
@@ -251,19 +251,13 @@ export function createCustomFieldsService({ db, clock, encryptionKey }: ServiceD
     recordType: CustomFieldRecordType,
     executor: Executor,
   ) {
-    const key = `${workspaceId}:${recordType}`;
-    const now = clock.now().getTime();
-    const hit = cache.get(key);
-    if (hit && now - hit.loadedAt < DEFINITIONS_CACHE_MS) return hit.fields;
-    if (cache.size >= DEFINITIONS_CACHE_MAX) cache.clear();
-    const fields = activeFields(workspaceId, recordType, executor);
-    cache.set(key, { loadedAt: now, fields });
-    fields.catch(() => cache.delete(key));
-    return fields;
+    return cache.get(`${workspaceId}:${recordType}`, () =>
+      activeFields(workspaceId, recordType, executor),
+    );
   }
 
   function forgetFields(workspaceId: string) {
-    for (const key of cache.keys()) if (key.startsWith(`${workspaceId}:`)) cache.delete(key);
+    cache.deleteWhere((key) => key.startsWith(`${workspaceId}:`));
   }
 
   function decryptValue(value: { $enc: string }): CustomFieldValue {

@@ -7,6 +7,7 @@ import type { DB, WorkspaceRow } from '../../platform/db/schema.js';
 import type { PresetKey } from '../presets/presets.data.js';
 import type { PresetsService } from '../presets/presets.service.js';
 import type { ServiceDeps } from '../../platform/deps.js';
+import { createExpiringCache } from '../../platform/expiring-cache.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { systemActorFor, type UsersService } from '../users/users.service.js';
@@ -43,18 +44,14 @@ function auditView(dto: WorkspaceDto) {
 // change rarely: answers use a copy up to SETTINGS_CACHE_MS old. This instance's own changes
 // drop it at once; another instance's show within the cache time. Who may see what (the
 // own-leads rule) is not read from here but with the caller's credentials, every request.
-const SETTINGS_CACHE_MS = 5_000;
-const SETTINGS_CACHE_MAX = 10_000;
+const SETTINGS_CACHE = { ttlMs: 5_000, maxEntries: 10_000 };
 
 export function createWorkspacesService(
   { db, clock, config }: ServiceDeps,
   users: UsersService,
   presets: PresetsService,
 ) {
-  const settings = new Map<
-    string,
-    { loadedAt: number; workspace: Promise<WorkspaceDto | undefined> }
-  >();
+  const settings = createExpiringCache<WorkspaceDto | undefined>(clock, SETTINGS_CACHE);
 
   /**
    * Creates a workspace owned by `ownerUserId` (its first admin) in the caller's transaction,
@@ -110,19 +107,15 @@ export function createWorkspacesService(
       return toWorkspaceDto(row);
     },
 
-    /** Workspace settings for the current workspace, read by sign-in and the auth hook. */
-    /** On a miss it reads through `executor`: inside a transaction, PGlite's one connection. */
+    /**
+     * Workspace settings (cached, see above). On a miss it reads through `executor`: inside a
+     * transaction, PGlite's one connection.
+     */
     findWorkspace(workspaceId: string, executor: Executor = db) {
-      const now = clock.now().getTime();
-      const hit = settings.get(workspaceId);
-      if (hit && now - hit.loadedAt < SETTINGS_CACHE_MS) return hit.workspace;
-      if (settings.size >= SETTINGS_CACHE_MAX) settings.clear();
-      const workspace = repo
-        .findWorkspace(executor, workspaceId)
-        .then((row) => (row ? toWorkspaceDto(row) : undefined));
-      settings.set(workspaceId, { loadedAt: now, workspace });
-      workspace.catch(() => settings.delete(workspaceId));
-      return workspace;
+      return settings.get(workspaceId, async () => {
+        const row = await repo.findWorkspace(executor, workspaceId);
+        return row ? toWorkspaceDto(row) : undefined;
+      });
     },
 
     async updateWorkspace(
