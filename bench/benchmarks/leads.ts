@@ -13,9 +13,9 @@ import {
   sql,
 } from 'kysely';
 import { listLeads, type LeadFilter } from '../../src/server/modules/leads/leads.repository.js';
+import { searchTerms } from '../../src/server/modules/leads/leads.service.js';
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import type { DB } from '../../src/server/platform/db/schema.js';
-import { toE164 } from '../../src/shared/phone.js';
 import {
   createBenchData,
   formatColumns,
@@ -441,14 +441,8 @@ function filterFor(
     stageId: query.stageId,
     assignee: query.assigneeId ? { id: query.assigneeId } : undefined,
   };
-  if (query.q) {
-    // As leads.service.ts searchTerms: a phone number (6+ digits) or words, each a prefix.
-    const digits = query.q.replace(/\D/g, '');
-    const phone = digits.length >= 6 ? (toE164(query.q, setup.country) ?? undefined) : undefined;
-    if (phone) filter.phone = phone;
-    else filter.words = (query.q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 10);
-  }
-  return filter;
+  // What the service makes of q: a phone number, or words.
+  return { ...filter, ...searchTerms(query.q, setup.country) };
 }
 
 /** A Kysely that compiles but never runs: listLeads' SQL (default sort) with its parameters. */

@@ -101,7 +101,7 @@ function auditView(dto: LeadDto) {
 }
 
 /** What a search box query means: words to match as prefixes, and maybe a phone number. */
-function searchTerms(q: string | undefined, country: string | undefined) {
+export function searchTerms(q: string | undefined, country: string | undefined) {
   if (!q) return {};
   const words = (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 10);
   const digits = q.replace(/\D/g, '');
