@@ -295,7 +295,9 @@ export async function startServer(
 
   const spawnedAt = performance.now();
   const secondsSince = (start: number) => (performance.now() - start) / 1000;
-  const child = spawn(process.execPath, [CLI_PATH, 'start'], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the server's node.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI_PATH, 'start'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 // Benchmark runner: `npm run bench -- <name> [--backend pglite|postgres|both] [--duration S]
-// [--connections N] [--warmup S] [--no-build]` for load benchmarks (`leads` also takes
-// `--leads N`), `--runs N` instead of the load flags for startup. Prints a table, writes bench/results/*.json and exits non-zero when any
+// [--connections N] [--warmup S] [--only SCENARIO] [--no-build]` for load benchmarks (`leads`
+// also takes `--leads N`), `--runs N` instead of the load flags for startup. Prints a table, writes bench/results/*.json and exits non-zero when any
 // request failed, so a run full of 401s never passes for figures.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -42,7 +42,7 @@ const STANDALONE_BENCHMARKS: Record<string, StandaloneBenchmark> = {
   [startupBenchmark.name]: startupBenchmark,
 };
 
-const LOAD_FLAGS = ['duration', 'connections', 'warmup'] as const;
+const LOAD_FLAGS = ['duration', 'connections', 'warmup', 'only'] as const;
 const STANDALONE_FLAGS = ['runs'] as const;
 /** Flags for benchmarks that make their own data (createData). */
 const DATA_FLAGS = ['leads'] as const;
@@ -52,7 +52,7 @@ type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 const USAGE =
   'usage: npm run bench -- <name> [--backend pglite|postgres|both] [--duration S] ' +
-  '[--connections N] [--warmup S] [--no-build]\n' +
+  '[--connections N] [--warmup S] [--only SCENARIO] [--no-build]\n' +
   '       npm run bench -- leads [same flags] [--leads N]\n' +
   '       npm run bench -- startup [--backend pglite|postgres|both] [--runs N] [--no-build]';
 
@@ -110,6 +110,7 @@ function parseCommandLine() {
         warmup: { type: 'string' },
         runs: { type: 'string' },
         leads: { type: 'string' },
+        only: { type: 'string' },
         'no-build': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -191,7 +192,10 @@ async function main(): Promise<number> {
     }
     log(`${backend}: Leadkeeper ${server.version} ready at ${server.baseUrl}`);
     try {
-      const scenarios = await benchmark.prepare(server);
+      const scenarios = (await benchmark.prepare(server)).filter(
+        (scenario) => !values.only || scenario.name === values.only,
+      );
+      if (scenarios.length === 0) throw new Error(`no scenario is named "${values.only}"`);
       for (const scenario of scenarios) {
         const measurement = await measureScenario(server, scenario, load);
         measurements.push(measurement);

@@ -1,7 +1,9 @@
-// What every service is built with: the database, the clock and the configuration.
+// What every service is built with: the database, the clock, the configuration and the cache of
+// resolved API tokens (which the services that change a token's meaning must clear).
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { CredentialCache } from './auth/credential-cache.js';
 import type { DB } from './db/schema.js';
 
 export interface ServiceDeps {
@@ -10,4 +12,5 @@ export interface ServiceDeps {
   config: Config;
   /** The key of sensitive field values, resolved at boot (platform/crypto.ts); none = can't write them. */
   encryptionKey?: Buffer | undefined;
+  credentials: CredentialCache;
 }

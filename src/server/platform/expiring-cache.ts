@@ -28,5 +28,12 @@ export function createExpiringCache<Value>(
     deleteWhere(isStale: (key: string) => boolean): void {
       for (const key of entries.keys()) if (isStale(key)) entries.delete(key);
     },
+
+    /** Drops every entry, also one still loading (its caller keeps what it gets). */
+    clear(): void {
+      entries.clear();
+    },
   };
 }
+
+export type ExpiringCache<Value> = ReturnType<typeof createExpiringCache<Value>>;

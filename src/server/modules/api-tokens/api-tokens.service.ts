@@ -6,8 +6,11 @@ import { recordAudit } from '../../platform/audit.js';
 import type { ApiTokenRow } from '../../platform/db/schema.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { fieldError, notFound } from '../../platform/errors.js';
+import type { ResolvedToken } from '../../platform/auth/credential-cache.js';
 import * as repo from './api-tokens.repository.js';
 import type { ApiTokenDto, CreateApiTokenInput } from './api-tokens.schemas.js';
+
+type LiveTokenRow = NonNullable<Awaited<ReturnType<typeof repo.findLiveTokenByHash>>>;
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -24,7 +27,20 @@ export function toApiTokenDto(row: ApiTokenRow): ApiTokenDto {
   };
 }
 
-export function createApiTokensService({ db, clock }: ServiceDeps) {
+function toResolvedToken(row: LiveTokenRow): ResolvedToken {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    userId: row.user_id,
+    role: row.role,
+    memberRole: row.member_role,
+    isInstanceAdmin: row.is_instance_admin,
+    agentsOwnLeadsOnly: row.agents_own_leads_only,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function createApiTokensService({ db, clock, credentials }: ServiceDeps) {
   return {
     async createApiToken(actor: Actor, input: CreateApiTokenInput) {
       const role = input.role ?? actor.role;
@@ -77,6 +93,7 @@ export function createApiTokensService({ db, clock }: ServiceDeps) {
           after: { revoked: true },
         });
       });
+      credentials.clear();
     },
 
     /** The actor behind a Bearer token, or null when the token is unknown, revoked or orphaned. */
@@ -84,27 +101,35 @@ export function createApiTokensService({ db, clock }: ServiceDeps) {
       token: string,
       request: { requestId: string; ip: string },
     ): Promise<Actor | null> {
-      const row = await repo.findLiveTokenByHash(db, hashSecret(token));
-      if (!row) return null;
+      const tokenHash = hashSecret(token);
+      const resolved = await credentials.get(tokenHash, async () => {
+        const row = await repo.findLiveTokenByHash(db, tokenHash);
+        return row && toResolvedToken(row);
+      });
+      if (!resolved) {
+        credentials.delete(tokenHash); // unknown tokens are not kept: anyone can send many
+        return null;
+      }
       const now = clock.now();
-      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
-        await repo.touchApiToken(db, row.id, now);
+      if (!resolved.lastUsedAt || now.getTime() - resolved.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+        resolved.lastUsedAt = now;
+        await repo.touchApiToken(db, resolved.id, now);
       }
       // If the owner's role was lowered after the token was made, the token is lowered too.
-      const memberPermissions = permissionsOf(row.member_role);
+      const memberPermissions = permissionsOf(resolved.memberRole);
       const permissions = new Set(
-        ROLE_PERMISSIONS[row.role].filter((permission) => memberPermissions.has(permission)),
+        ROLE_PERMISSIONS[resolved.role].filter((permission) => memberPermissions.has(permission)),
       );
       return {
-        userId: row.user_id,
-        workspaceId: row.workspace_id,
-        role: row.role,
+        userId: resolved.userId,
+        workspaceId: resolved.workspaceId,
+        role: resolved.role,
         permissions,
-        isInstanceAdmin: row.is_instance_admin,
-        leadScope: row.role === 'agent' && row.agents_own_leads_only ? 'own' : 'all',
+        isInstanceAdmin: resolved.isInstanceAdmin,
+        leadScope: resolved.role === 'agent' && resolved.agentsOwnLeadsOnly ? 'own' : 'all',
         via: 'token',
         sessionId: null,
-        tokenId: row.id,
+        tokenId: resolved.id,
         requestId: request.requestId,
         ip: request.ip,
       };

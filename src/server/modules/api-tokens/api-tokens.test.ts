@@ -8,6 +8,9 @@ import {
   type Session,
   type TestApp,
 } from '../../../../test/support/test-app.js';
+import { aLead, aSalesDesk } from '../../../../test/support/sales-desk.js';
+import { buildApp } from '../../app.js';
+import { CREDENTIALS_TTL_MS } from '../../platform/auth/credential-cache.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -117,6 +120,8 @@ describe('API tokens', () => {
     const { admin } = await aWorkspace(t);
     const manager = await aMember(t, admin, 'manager');
     const { token } = (await createToken(manager, { name: 'reports' })).json<{ token: string }>();
+    const before = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
+    expect(before.json().permissions).toContain('lead:update');
     await t.app.inject({
       method: 'PATCH',
       url: `/api/users/${manager.userId}`,
@@ -134,6 +139,53 @@ describe('API tokens', () => {
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode,
     ).toBe(401);
+  });
+
+  it("applies the workspace's own-leads rule to an agent's token at once", async () => {
+    const desk = await aSalesDesk(t);
+    const agent = await aMember(t, desk.admin, 'agent');
+    const { token } = (await createToken(agent, { name: 'dialer' })).json<{ token: string }>();
+    await aLead(t, desk.admin, { title: 'Not the agent’s' });
+    const titles = async () =>
+      (await t.app.inject({ method: 'GET', url: '/api/leads', headers: bearer(token) }))
+        .json<{ items: { title: string }[] }>()
+        .items.map((lead) => lead.title);
+    expect(await titles()).toEqual(['Not the agent’s']);
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/workspaces/${desk.admin.workspaceId}`,
+      headers: as(desk.admin),
+      payload: { agentsOwnLeadsOnly: true },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(await titles()).toEqual([]);
+  });
+
+  it('is stopped on another instance within the cache time of resolved tokens', async () => {
+    // A second server on the same database, as with several instances behind a load balancer.
+    const other = await buildApp({
+      config: t.config,
+      database: { db: t.db, kind: t.kind, close: () => Promise.resolve() },
+      clock: t.clock,
+      logger: false,
+    });
+    try {
+      const { admin } = await aWorkspace(t);
+      const { token, id } = (await createToken(admin, { name: 'shared' })).json<{
+        token: string;
+        id: string;
+      }>();
+      const meOnOther = async () =>
+        (await other.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) }))
+          .statusCode;
+      expect(await meOnOther()).toBe(200);
+      await t.app.inject({ method: 'DELETE', url: `/api/api-tokens/${id}`, headers: as(admin) });
+      expect(await meOnOther()).toBe(200); // the other instance's copy is still fresh
+      t.clock.advance(CREDENTIALS_TTL_MS + 1);
+      expect(await meOnOther()).toBe(401);
+    } finally {
+      await other.app.close();
+    }
   });
 
   it("shows people their own tokens, admins all, and hides other workspaces' tokens", async () => {

@@ -142,6 +142,17 @@ export async function replaceContactPoints(
     .where('workspace_id', '=', workspaceId)
     .where('contact_id', '=', contactId)
     .execute();
+  await insertContactPoints(db, workspaceId, contactId, emails, phones);
+}
+
+/** The normalised emails and phones of a contact that has none yet (a new one). */
+export async function insertContactPoints(
+  db: Executor,
+  workspaceId: string,
+  contactId: string,
+  emails: string[],
+  phones: string[],
+) {
   const rows = [
     ...emails.map((value, position) => ({ kind: 'email' as const, value, position })),
     ...phones.map((value, position) => ({ kind: 'phone' as const, value, position })),
@@ -239,35 +250,68 @@ export function listContacts(
     .execute();
 }
 
-/** Active contacts whose full name is at least `threshold` similar (pg_trgm) to `name`. */
+/** A full name as the name indexes of migration 0009 see it. */
+const fullName = sql<string>`lower(first_name || ' ' || last_name)`;
+
+/**
+ * Up to `limit` active contacts whose full name is at least `threshold` similar (pg_trgm) to
+ * this one's, most similar first. Candidates are people with the same full name, or sharing a
+ * match key: the first letter and first four letters of the last name, or the first name and
+ * the first two letters of the last name (migration 0009). When `limit` people have the very
+ * same name, nothing else is looked at.
+ */
 export function findSimilarContacts(
   db: Executor,
   workspaceId: string,
-  name: string,
+  name: { firstName: string; lastName: string },
   threshold: number,
   excludeContactId: string | null,
   limit = 5,
 ) {
-  const fullName = sql<string>`lower(first_name || ' ' || last_name)`;
-  const target = name.toLowerCase();
-  // The trigram GiST index yields the nearest names first; the threshold applies to those few.
-  let nearest = db
-    .selectFrom('contacts')
-    .select(['id', 'first_name', 'last_name'])
-    .select(sql<number>`similarity(${fullName}, ${target})`.as('similarity'))
-    .where('workspace_id', '=', workspaceId)
-    .where('archived_at', 'is', null);
-  if (excludeContactId) nearest = nearest.where('id', '!=', excludeContactId);
+  // Lower-cased by the database, as the indexed expressions are.
+  const first = sql<string>`lower(${name.firstName}::text)`;
+  const last = sql<string>`lower(${name.lastName}::text)`;
+  const target = sql<string>`lower(${name.firstName}::text || ' ' || ${name.lastName}::text)`;
+  const activeContacts = () =>
+    db
+      .selectFrom('contacts')
+      .select(['id', 'first_name', 'last_name'])
+      .where('workspace_id', '=', workspaceId)
+      .where('archived_at', 'is', null);
+  const others = (query: ReturnType<typeof activeContacts>) =>
+    excludeContactId ? query.where('id', '!=', excludeContactId) : query;
   return db
-    .selectFrom(
-      nearest
-        .orderBy(sql`${fullName} <-> ${target}`)
-        .limit(limit)
-        .as('nearest'),
+    .with(
+      'same_name',
+      () =>
+        others(activeContacts())
+          .select(sql<number>`1`.as('similarity'))
+          .where(fullName, '=', target)
+          .limit(limit), // any of them: ordering by id here walks the primary key instead
     )
+    .with('near', () =>
+      others(activeContacts())
+        .select(sql<number>`similarity(${fullName}, ${target})`.as('similarity'))
+        .where(fullName, '!=', target)
+        .where(sql<boolean>`(select count(*) from same_name) < ${limit}`)
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb(sql`left(lower(last_name), 4)`, '=', sql`left(${last}, 4)`),
+              eb(sql`left(lower(first_name), 1)`, '=', sql`left(${first}, 1)`),
+            ]),
+            eb.and([
+              eb(sql`lower(first_name)`, '=', first),
+              eb(sql`left(lower(last_name), 2)`, '=', sql`left(${last}, 2)`),
+            ]),
+          ]),
+        ),
+    )
+    .selectFrom('same_name')
     .selectAll()
-    .where('similarity', '>=', threshold)
+    .unionAll((qb) => qb.selectFrom('near').selectAll().where('similarity', '>=', threshold))
     .orderBy('similarity', 'desc')
     .orderBy('id')
+    .limit(limit)
     .execute();
 }

@@ -141,13 +141,13 @@ export function createContactsService(
   async function similarContactWarnings(
     executor: Executor,
     actor: Actor,
-    contact: { id: string; name: string },
+    contact: { id: string; firstName: string; lastName: string },
   ): Promise<DuplicateWarning[]> {
     const workspace = await workspaces.findWorkspace(actor.workspaceId, executor);
     const similar = await repo.findSimilarContacts(
       executor,
       actor.workspaceId,
-      contact.name,
+      contact,
       workspace?.duplicateSimilarity ?? 0.6,
       contact.id,
     );
@@ -294,7 +294,7 @@ export function createContactsService(
           actor.userId || null,
           clock.now(),
         );
-        await repo.replaceContactPoints(trx, actor.workspaceId, row.id, emails, e164s);
+        await repo.insertContactPoints(trx, actor.workspaceId, row.id, emails, e164s);
         const mask = await customFields.maskerFor(actor, 'contact', trx);
         const created = toContactDto(row, mask(row.custom_fields));
         await recordAudit(trx, clock, actor, {

@@ -1,5 +1,6 @@
 // The duplicate scan: pairs of active contacts that share an email or phone or have similar
-// names, and pairs of open leads of the same contact. Scored, ordered and keyset-paged in SQL.
+// names (among those sharing a match key, as for the warnings on creation), and pairs of open
+// leads of the same contact. Scored, ordered and keyset-paged in SQL.
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/audit.js';
 
@@ -41,9 +42,14 @@ export async function scanContactPairs(db: Executor, workspaceId: string, page: 
                         lower(c2.first_name || ' ' || c2.last_name))::float8,
              'name'
       from contacts c1
+      -- Pairs that share a match key of the similar-name warning (migration 0009).
       join contacts c2 on c2.workspace_id = c1.workspace_id and c2.id > c1.id
-        and lower(c2.first_name || ' ' || c2.last_name) % lower(c1.first_name || ' ' || c1.last_name)
-      where c1.workspace_id = ${workspaceId} and c1.archived_at is null and c2.archived_at is null
+        and c2.archived_at is null
+        and ((left(lower(c2.last_name), 4) = left(lower(c1.last_name), 4)
+              and left(lower(c2.first_name), 1) = left(lower(c1.first_name), 1))
+          or (lower(c2.first_name) = lower(c1.first_name)
+              and left(lower(c2.last_name), 2) = left(lower(c1.last_name), 2)))
+      where c1.workspace_id = ${workspaceId} and c1.archived_at is null
     ),
     scored as (
       select a_id, b_id, max(score) as score, array_agg(distinct reason order by reason) as reasons

@@ -50,6 +50,20 @@ describe('duplicate warnings on creation', () => {
     expect(other.json().warnings).toEqual([]);
   });
 
+  it('finds a typo in the last name, and lists the same full name first', async () => {
+    const { admin } = await aSalesDesk(t);
+    const becker = await post(admin, '/api/contacts', { firstName: 'Anna', lastName: 'Becker' });
+    const beker = await post(admin, '/api/contacts', { firstName: 'Anna', lastName: 'Beker' });
+    expect(beker.json<{ warnings: Warning[] }>().warnings[0]!.candidates).toEqual([
+      expect.objectContaining({ id: becker.json().id, name: 'Anna Becker' }),
+    ]);
+    const again = await post(admin, '/api/contacts', { firstName: 'anna', lastName: 'BECKER' });
+    expect(again.json<{ warnings: Warning[] }>().warnings[0]!.candidates).toEqual([
+      { id: becker.json().id, name: 'Anna Becker', similarity: 1 },
+      expect.objectContaining({ id: beker.json().id, name: 'Anna Beker' }),
+    ]);
+  });
+
   it('follows the workspace threshold', async () => {
     const { admin } = await aSalesDesk(t);
     await post(admin, '/api/contacts', { firstName: 'Jon', lastName: 'Miller' });

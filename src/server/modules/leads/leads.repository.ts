@@ -4,6 +4,8 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../../platform/audit.js';
 import type { LeadRow, LeadStatus, LeadsTable, Priority } from '../../platform/db/schema.js';
 import { startOfLocalDay } from '../../platform/db/local-time.js';
+import { precompiled } from '../../platform/db/precompiled.js';
+import { PLAN_EACH_TIME } from '../../platform/db/prepared-statements.js';
 
 export function insertLead(db: Executor, values: Insertable<LeadsTable>) {
   return db.insertInto('leads').values(values).returningAll().executeTakeFirstOrThrow();
@@ -24,53 +26,58 @@ export function findLead(db: Executor, workspaceId: string, leadId: string) {
  * benchmark in docs/performance.md), so this read model joins the other modules' tables
  * itself; the rows come back as JSON (timestamps as strings) for those modules' mappers.
  */
-export function findLeadDetail(db: Executor, workspaceId: string, leadId: string) {
-  return db
-    .selectFrom('leads as l')
-    .selectAll('l')
-    .select((eb) => [
-      jsonObjectFrom(
-        eb
-          .selectFrom('stages as s')
-          .selectAll('s')
-          .whereRef('s.workspace_id', '=', 'l.workspace_id')
-          .whereRef('s.id', '=', 'l.stage_id'),
-      ).as('stage'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('contacts as c')
-          .selectAll('c')
-          .whereRef('c.workspace_id', '=', 'l.workspace_id')
-          .whereRef('c.id', '=', 'l.contact_id'),
-      ).as('contact'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('companies as co')
-          .selectAll('co')
-          .whereRef('co.workspace_id', '=', 'l.workspace_id')
-          .whereRef('co.id', '=', 'l.company_id'),
-      ).as('company'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('memberships as m')
-          .innerJoin('users as u', 'u.id', 'm.user_id')
-          .select(['u.id', 'u.name', 'u.email'])
-          .whereRef('m.workspace_id', '=', 'l.workspace_id')
-          .whereRef('m.user_id', '=', 'l.assignee_id'),
-      ).as('assignee'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('stage_history as h')
-          .select(['h.from_stage_id', 'h.to_stage_id', 'h.moved_at', 'h.moved_by', 'h.reason'])
-          .whereRef('h.workspace_id', '=', 'l.workspace_id')
-          .whereRef('h.lead_id', '=', 'l.id')
-          .orderBy('h.moved_at')
-          .orderBy('h.id'),
-      ).as('history'),
-    ])
-    .where('l.workspace_id', '=', workspaceId)
-    .where('l.id', '=', leadId)
-    .executeTakeFirst();
+const leadDetail = precompiled(
+  (db, { workspaceId, leadId }: { workspaceId: string; leadId: string }) =>
+    db
+      .selectFrom('leads as l')
+      .selectAll('l')
+      .select((eb) => [
+        jsonObjectFrom(
+          eb
+            .selectFrom('stages as s')
+            .selectAll('s')
+            .whereRef('s.workspace_id', '=', 'l.workspace_id')
+            .whereRef('s.id', '=', 'l.stage_id'),
+        ).as('stage'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('contacts as c')
+            .selectAll('c')
+            .whereRef('c.workspace_id', '=', 'l.workspace_id')
+            .whereRef('c.id', '=', 'l.contact_id'),
+        ).as('contact'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('companies as co')
+            .selectAll('co')
+            .whereRef('co.workspace_id', '=', 'l.workspace_id')
+            .whereRef('co.id', '=', 'l.company_id'),
+        ).as('company'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('memberships as m')
+            .innerJoin('users as u', 'u.id', 'm.user_id')
+            .select(['u.id', 'u.name', 'u.email'])
+            .whereRef('m.workspace_id', '=', 'l.workspace_id')
+            .whereRef('m.user_id', '=', 'l.assignee_id'),
+        ).as('assignee'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('stage_history as h')
+            .select(['h.from_stage_id', 'h.to_stage_id', 'h.moved_at', 'h.moved_by', 'h.reason'])
+            .whereRef('h.workspace_id', '=', 'l.workspace_id')
+            .whereRef('h.lead_id', '=', 'l.id')
+            .orderBy('h.moved_at')
+            .orderBy('h.id'),
+        ).as('history'),
+      ])
+      .where('l.workspace_id', '=', workspaceId)
+      .where('l.id', '=', leadId),
+);
+
+export async function findLeadDetail(db: Executor, workspaceId: string, leadId: string) {
+  const [row] = await leadDetail(db, { workspaceId, leadId });
+  return row;
 }
 
 /** Locks the lead for the rest of the transaction, so concurrent moves are serialised. */
@@ -230,6 +237,12 @@ export interface LeadSort {
 export interface LeadFilter {
   /** Full-text words (prefix-matched) over title, company, contact names and emails. */
   words?: string[] | undefined;
+  /**
+   * How listLeads looks for the words: 'collect' reads every match from the GIN index and sorts
+   * them; 'none' leaves them out (listLeads applies them to a window of the list). Unset: a
+   * plain condition, planned for its words (counting).
+   */
+  searchShape?: 'collect' | 'none' | undefined;
   /** An E.164 phone number the query looked like. */
   phone?: string | undefined;
   pipelineId?: string | undefined;
@@ -255,10 +268,18 @@ export type LocalBound = { instant: Date } | { date: string };
 
 const MIN_PREFIX_LENGTH = 3;
 
-// The same expressions as the full-text indexes of migration 0008, so the indexes serve them.
-const LEAD_DOCUMENT = sql`to_tsvector('simple', l.title || ' ' || l.company_name)`;
-const CONTACT_DOCUMENT = sql`to_tsvector('simple', c.first_name || ' ' || c.last_name || ' ' || translate(jsonb_path_query_array(c.emails, '$[*].value')::text, '@.[]",_-+', '          '))`;
-const COMPANY_DOCUMENT = sql`to_tsvector('simple', co.name)`;
+/** Leads of the list, in its order, in which a word search first looks for a page of matches. */
+const WALK_WINDOW = 10_000;
+
+/** The words as a prefix query; one- and two-letter words match whole words only. */
+function prefixQuery(words: string[]): string {
+  return words.map((word) => (word.length >= MIN_PREFIX_LENGTH ? `${word}:*` : word)).join(' & ');
+}
+
+/** The search document matches the words (migration 0010). */
+function matchesWords(tsquery: string, alias = 'leads') {
+  return sql<boolean>`${sql.ref(`${alias}.search`)} @@ to_tsquery('simple', ${tsquery})`;
+}
 
 function boundSql(bound: LocalBound, timeZone: string, isEnd: boolean) {
   if ('instant' in bound) return sql<Date>`${bound.instant}::timestamptz`;
@@ -311,88 +332,79 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
       sql<boolean>`coalesce(leads.last_contact_at, leads.created_at) < ${filter.now}::timestamptz - make_interval(days => ${filter.staleDays}::int)`,
     );
   }
-  const words = filter.words ?? [];
-  if (words.length > 0 || filter.phone) {
-    // Short words match whole words only: a one- or two-letter prefix matches nearly everything.
-    const tsquery = words
-      .map((word) => (word.length >= MIN_PREFIX_LENGTH ? `${word}:*` : word))
-      .join(' & ');
-    const phone = filter.phone;
-    // Each branch is served by its own index. The union of lead ids is computed first, as an
-    // array (= ANY(ARRAY(…))): the planner can't misjudge its size and hash-join it against
-    // every lead; the matches are then fetched by key. Its cost grows with the number of
-    // matches (docs/performance.md).
-    query = query.where(({ eb, fn }) => {
-      const branches = [];
-      if (tsquery) {
-        const matches = sql<boolean>`@@ to_tsquery('simple', ${tsquery})`;
-        branches.push(
-          eb
-            .selectFrom('leads as l')
-            .select('l.id')
-            .where('l.workspace_id', '=', workspaceId)
-            .where(sql<boolean>`${LEAD_DOCUMENT} ${matches}`),
-          eb
-            .selectFrom('contacts as c')
-            .innerJoin('leads as l', (join) =>
-              join
-                .onRef('l.workspace_id', '=', 'c.workspace_id')
-                .onRef('l.contact_id', '=', 'c.id'),
-            )
-            .select('l.id')
-            .where('c.workspace_id', '=', workspaceId)
-            .where(sql<boolean>`${CONTACT_DOCUMENT} ${matches}`),
-          eb
-            .selectFrom('companies as co')
-            .innerJoin('leads as l', (join) =>
-              join
-                .onRef('l.workspace_id', '=', 'co.workspace_id')
-                .onRef('l.company_id', '=', 'co.id')
-                // Lets the planner see how few leads have a company (and use leads_company_idx).
-                .on('l.company_id', 'is not', null),
-            )
-            .select('l.id')
-            .where('co.workspace_id', '=', workspaceId)
-            .where(sql<boolean>`${COMPANY_DOCUMENT} ${matches}`),
-        );
-      }
-      if (phone) {
-        branches.push(
-          eb
-            .selectFrom('contact_points as p')
-            .innerJoin('leads as l', (join) =>
-              join
-                .onRef('l.workspace_id', '=', 'p.workspace_id')
-                .onRef('l.contact_id', '=', 'p.contact_id'),
-            )
-            .select('l.id')
-            .where('p.workspace_id', '=', workspaceId)
-            .where('p.kind', '=', 'phone')
-            .where('p.value', '=', phone),
-        );
-      }
-      const [first, ...rest] = branches;
-      if (!first) throw new Error('unreachable: a search has words or a phone');
-      const ids = rest.reduce((union, branch) => union.union(branch), first);
-      return eb('leads.id', '=', fn.any(sql<string[]>`array(${ids})`));
-    });
+  const tsquery = prefixQuery(filter.words ?? []);
+  if (tsquery && filter.searchShape === 'collect') {
+    // Every match from the GIN index, then fetched by key, sorted and paged.
+    query = query.where(
+      'leads.id',
+      '=',
+      sql<string>`any(array(
+        select l.id from leads l
+        where l.workspace_id = ${workspaceId} and ${matchesWords(tsquery, 'l')}))`,
+    );
+  } else if (tsquery && filter.searchShape !== 'none') {
+    // Planned for its words each time: the planner weighs the GIN index against the rest.
+    query = query.where(sql<boolean>`${sql.raw(PLAN_EACH_TIME)} ${matchesWords(tsquery)}`);
+  }
+  if (filter.phone) {
+    query = query.where(
+      'leads.contact_id',
+      'in',
+      sql<string>`(select p.contact_id from contact_points p
+        where p.workspace_id = ${workspaceId} and p.kind = 'phone' and p.value = ${filter.phone})`,
+    );
   }
   return query;
 }
 
 /** Sorted (nulls last) and keyset-paged on (sort key, id). */
-export function listLeads(
+/**
+ * A page of the list, sorted (nulls last) and keyset-paged on (sort key, id). A word search
+ * first keeps the matches among the next WALK_WINDOW leads of the list in its order: a common
+ * word fills the page there and the scan stops early. When it doesn't, every match comes from the
+ * GIN index and is sorted. Left to itself, the planner walked all million leads for a word it
+ * had no statistics for (docs/performance.md).
+ */
+export async function listLeads(
   db: Executor,
   workspaceId: string,
   filter: LeadFilter,
   page: { sort: LeadSort; after?: [string | number, string] | undefined; limit: number },
 ) {
-  const { column, type, isNullable } = LEAD_SORTS[page.sort.key];
-  const direction = page.sort.isDescending ? 'desc' : 'asc';
+  const tsquery = prefixQuery(filter.words ?? []);
+  if (!tsquery) return pageOf(db, workspaceId, filter, page).execute();
+  const window = pageOf(db, workspaceId, { ...filter, searchShape: 'none' }, page, WALK_WINDOW);
+  const { key, direction } = sortOf(page.sort);
+  const walked = await db
+    .selectFrom(window.as('leads'))
+    .selectAll('leads')
+    .where(matchesWords(tsquery))
+    .orderBy(key, direction)
+    .orderBy('leads.id', direction)
+    .limit(page.limit + 1)
+    .execute();
+  if (walked.length > page.limit) return walked;
+  return pageOf(db, workspaceId, { ...filter, searchShape: 'collect' }, page).execute();
+}
+
+function sortOf(sort: LeadSort) {
+  const { column, type, isNullable } = LEAD_SORTS[sort.key];
   // Nulls sort last either way: stand in the far end of the order for them.
   const key = isNullable
-    ? sql`coalesce(leads.${sql.ref(column)}, ${sql.lit(page.sort.isDescending ? '-infinity' : 'infinity')}::${sql.raw(type)})`
+    ? sql`coalesce(leads.${sql.ref(column)}, ${sql.lit(sort.isDescending ? '-infinity' : 'infinity')}::${sql.raw(type)})`
     : sql`leads.${sql.ref(column)}`;
+  return { key, type, direction: sort.isDescending ? ('desc' as const) : ('asc' as const) };
+}
+
+/** The filtered list from the cursor on, in its order: `limit` rows, or a page and one more. */
+function pageOf(
+  db: Executor,
+  workspaceId: string,
+  filter: LeadFilter,
+  page: { sort: LeadSort; after?: [string | number, string] | undefined; limit: number },
+  limit = page.limit + 1,
+) {
+  const { key, type, direction } = sortOf(page.sort);
   let query = filteredLeads(db, workspaceId, filter).selectAll('leads');
   if (page.after) {
     const [value, id] = page.after;
@@ -403,11 +415,7 @@ export function listLeads(
         : sql<boolean>`(${key}, leads.id) > ${cursor}`,
     );
   }
-  return query
-    .orderBy(key, direction)
-    .orderBy('leads.id', direction)
-    .limit(page.limit + 1)
-    .execute();
+  return query.orderBy(key, direction).orderBy('leads.id', direction).limit(limit);
 }
 
 /** The value a row has under a sort, as a cursor carries it (null as the stand-in infinity). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as repo from './leads.repository.js';
 import {
   aMember,
   aWorkspace,
@@ -416,6 +417,69 @@ describe('finding leads', () => {
     // One or two letters match whole words only; from three letters on, beginnings of words.
     expect(await titles(admin, 'q=jo')).toEqual([]);
     expect(await titles(admin, 'q=jon')).toEqual(['Fleet renewal']);
+
+    // A page filled within the walked window, and one that needs every match from the index.
+    await createLead(admin, { title: 'Solar roof north' });
+    await createLead(admin, { title: 'Solar roof south' });
+    const page = async (words: string[], limit: number) =>
+      (
+        await repo.listLeads(
+          t.db,
+          admin.workspaceId,
+          { words, includeArchived: false, now: t.clock.now(), timeZone: 'UTC' },
+          { sort: { key: 'createdAt', isDescending: true }, limit },
+        )
+      ).map((lead) => lead.title);
+    expect(await page(['sol'], 1)).toEqual(['Solar roof south', 'Solar roof north']);
+    expect(await page(['sol'], 5)).toEqual(['Solar roof south', 'Solar roof north']);
+    expect(await page(['roof', 'nor'], 5)).toEqual(['Solar roof north']);
+    expect(await page(['nobody'], 5)).toEqual([]);
+  });
+
+  it("finds a lead by its contact's and company's new names once they change", async () => {
+    const { admin } = await aSalesDesk();
+    const company = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/companies',
+        headers: as(admin),
+        payload: { name: 'Alpenblick Hotels' },
+      })
+    ).json<{ id: string; version: number }>();
+    const lead = (
+      await createLead(admin, {
+        title: 'Spa renovation',
+        companyId: company.id,
+        contact: { firstName: 'Greta', lastName: 'Holm', emails: ['greta@holm.example'] },
+      })
+    ).json<{ contactId: string }>();
+    const contact = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/contacts/${lead.contactId}`,
+        headers: as(admin),
+      })
+    ).json<{ version: number }>();
+    const renamed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/contacts/${lead.contactId}`,
+      headers: { ...as(admin), 'if-match': `"${contact.version}"` },
+      payload: { lastName: 'Lindqvist', emails: ['greta@lindqvist.example'] },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(await titles(admin, 'q=lindqvist')).toEqual(['Spa renovation']);
+    expect(await titles(admin, 'q=holm')).toEqual([]);
+    expect(await titles(admin, 'q=greta')).toEqual(['Spa renovation']);
+
+    const companyRenamed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/companies/${company.id}`,
+      headers: { ...as(admin), 'if-match': `"${company.version}"` },
+      payload: { name: 'Seeblick Resorts' },
+    });
+    expect(companyRenamed.statusCode).toBe(200);
+    expect(await titles(admin, 'q=seeblick')).toEqual(['Spa renovation']);
+    expect(await titles(admin, 'q=alpenblick')).toEqual([]);
   });
 
   it('sorts by value, expected close date (empty last) and days in stage, paging with the sort', async () => {

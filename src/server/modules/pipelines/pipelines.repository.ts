@@ -1,4 +1,5 @@
 // The only SQL for pipelines and stages; every function is scoped by workspace.
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../../platform/audit.js';
 import type { OnboardingTask, PipelinePolicy, StageKind } from '../../platform/db/schema.js';
 
@@ -6,6 +7,33 @@ export function listPipelines(db: Executor, workspaceId: string, includeArchived
   let query = db.selectFrom('pipelines').selectAll().where('workspace_id', '=', workspaceId);
   if (!includeArchived) query = query.where('archived_at', 'is', null);
   return query.orderBy('is_default', 'desc').orderBy('name').execute();
+}
+
+/** An active pipeline (the default one when no id is given) with its active stages as JSON. */
+export function findActivePipelineWithStages(
+  db: Executor,
+  workspaceId: string,
+  pipelineId: string | undefined,
+) {
+  const query = db
+    .selectFrom('pipelines as p')
+    .selectAll('p')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('stages as s')
+          .selectAll('s')
+          .whereRef('s.workspace_id', '=', 'p.workspace_id')
+          .whereRef('s.pipeline_id', '=', 'p.id')
+          .where('s.archived_at', 'is', null)
+          .orderBy('s.position'),
+      ).as('stages'),
+    )
+    .where('p.workspace_id', '=', workspaceId)
+    .where('p.archived_at', 'is', null);
+  return (
+    pipelineId ? query.where('p.id', '=', pipelineId) : query.where('p.is_default', '=', true)
+  ).executeTakeFirst();
 }
 
 export function findPipeline(db: Executor, workspaceId: string, pipelineId: string) {

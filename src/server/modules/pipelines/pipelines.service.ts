@@ -5,6 +5,7 @@ import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
 import type { Transaction } from 'kysely';
 import type { DB, PipelineRow, StageKind, StageRow } from '../../platform/db/schema.js';
+import { reviveRow } from '../../platform/db/json-rows.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, fieldError, notFound, type FieldError } from '../../platform/errors.js';
@@ -285,16 +286,21 @@ export function createPipelinesService(
 
     /** The pipeline a lead goes into: the one named, else the default; active, with stages. */
     async pipelineForLead(actor: Actor, pipelineId: string | undefined, executor: Executor = db) {
-      const rows = await repo.listPipelines(executor, actor.workspaceId, false);
-      const row = pipelineId
-        ? rows.find((p) => p.id === pipelineId)
-        : rows.find((p) => p.is_default);
-      if (!row) {
+      const found = await repo.findActivePipelineWithStages(
+        executor,
+        actor.workspaceId,
+        pipelineId,
+      );
+      if (!found) {
         throw pipelineId
           ? fieldError('pipelineId', 'No such active pipeline.')
           : fieldError('pipelineId', 'This workspace has no pipeline yet; create one first.');
       }
-      return toPipelineDto(row, await repo.listStages(executor, actor.workspaceId, [row.id]));
+      const { stages, ...row } = found;
+      return toPipelineDto(
+        row,
+        stages.map((stage) => reviveRow<StageRow>(stage)),
+      );
     },
 
     async getPipeline(actor: Actor, pipelineId: string) {

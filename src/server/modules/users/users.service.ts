@@ -37,7 +37,7 @@ function auditView(row: repo.MemberRow) {
   return { name: row.name, role: row.role, active: row.member_active && row.user_active };
 }
 
-export function createUsersService({ db, clock, config }: ServiceDeps) {
+export function createUsersService({ db, clock, config, credentials }: ServiceDeps) {
   async function getMemberOrThrow(executor: Executor, workspaceId: string, userId: string) {
     const member = await repo.findMember(executor, workspaceId, userId);
     if (!member) throw notFound('User');
@@ -108,7 +108,7 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
     async updateUser(actor: Actor, userId: string, input: UpdateUserInput, ifMatch?: number) {
       requirePermission(actor, 'user:manage');
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
+      const updated = await db.transaction().execute(async (trx) => {
         const before = await getMemberOrThrow(trx, actor.workspaceId, userId);
         assertVersion(before.version, ifMatch);
         const losesAdmin =
@@ -140,6 +140,8 @@ export function createUsersService({ db, clock, config }: ServiceDeps) {
         });
         return toWorkspaceUserDto(after);
       });
+      credentials.clear(); // the member's tokens now act with the new role, or not at all
+      return updated;
     },
 
     /** Adds an existing user to a workspace inside the caller's transaction (workspace creation). */

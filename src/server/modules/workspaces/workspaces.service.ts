@@ -47,7 +47,7 @@ function auditView(dto: WorkspaceDto) {
 const SETTINGS_CACHE = { ttlMs: 5_000, maxEntries: 10_000 };
 
 export function createWorkspacesService(
-  { db, clock, config }: ServiceDeps,
+  { db, clock, config, credentials }: ServiceDeps,
   users: UsersService,
   presets: PresetsService,
 ) {
@@ -145,6 +145,7 @@ export function createWorkspacesService(
         return after;
       });
       settings.delete(workspaceId);
+      credentials.clear(); // the own-leads rule is part of what a token resolves to
       return updated;
     },
   };

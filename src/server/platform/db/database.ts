@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PreparingPool } from './prepared-statements.js';
 import type { DB } from './schema.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -57,7 +58,7 @@ async function openPostgres(connectionString: string): Promise<Database> {
   // An idle connection that the server drops (restart, failover) must not crash the process;
   // the pool discards it and opens a new one on the next query.
   pool.on('error', () => undefined);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {

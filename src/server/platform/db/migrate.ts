@@ -9,6 +9,8 @@ import * as m0005 from './migrations/0005-leads.js';
 import * as m0006 from './migrations/0006-activities-tasks.js';
 import * as m0007 from './migrations/0007-custom-fields.js';
 import * as m0008 from './migrations/0008-search-duplicates.js';
+import * as m0009 from './migrations/0009-contact-name-keys.js';
+import * as m0010 from './migrations/0010-lead-search-document.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +22,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-activities-tasks': m0006,
   '0007-custom-fields': m0007,
   '0008-search-duplicates': m0008,
+  '0009-contact-name-keys': m0009,
+  '0010-lead-search-document': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
