@@ -6,11 +6,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import {
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerActivitiesRoutes } from './modules/activities/activities.routes.js';
 import {
   createActivitiesService,
@@ -60,9 +56,12 @@ import type { Config } from './platform/config.js';
 import { resolveEncryptionKey, type ResolvedEncryptionKey } from './platform/crypto.js';
 import type { Database } from './platform/db/database.js';
 import type { ServiceDeps } from './platform/deps.js';
+import { createCredentialCache } from './platform/auth/credential-cache.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerProblemHandlers } from './platform/http/problem.js';
+import { registerWebApp } from './platform/http/web-app.js';
+import { serializerCompiler } from './platform/http/serializer.js';
 import { VERSION } from './platform/version.js';
 
 export interface BuildAppOptions {
@@ -76,7 +75,8 @@ export interface BuildAppOptions {
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createServices(deps: ServiceDeps) {
+export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
+  const deps: ServiceDeps = { ...base, credentials: createCredentialCache(base.clock) };
   const users = createUsersService(deps);
   const customFields = createCustomFieldsService(deps);
   const pipelines = createPipelinesService(deps, customFields);
@@ -212,6 +212,7 @@ export async function buildApp(options: BuildAppOptions) {
   registerAuthentication(app, (credentials) => services.auth.resolveActor(credentials));
   registerIdempotency(app, database.db, clock);
   await registerOpenApi(app, VERSION);
+  await registerWebApp(app);
 
   registerHealthRoutes(app, database.kind, VERSION);
   registerAuthRoutes(app, services.auth, config);

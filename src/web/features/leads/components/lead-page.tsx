@@ -1,0 +1,648 @@
+// The lead page: where it stands (stage tracker, info), who it is (contact, company), what
+// happened (timeline), what is next (tasks), and the actions the role allows.
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Menu,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Timeline,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { z } from 'zod';
+import { Link, useParams } from 'react-router';
+import {
+  logActivityBodySchema,
+  LOGGABLE_TYPES,
+} from '../../../../server/modules/activities/activities.schemas';
+import {
+  stageIndex,
+  useLeadCustomFields,
+  useLeadSources,
+  useMembers,
+  usePipelines,
+} from '../../../app/reference-data';
+import { useSession } from '../../../app/session';
+import { NotFoundScreen, PageSkeleton, QueryView } from '../../../components/ui/screens';
+import { isoToLocalInput, localInputToIso } from '../../../lib/format';
+import { applyServerErrors } from '../../../lib/forms';
+import { CALL_OUTCOMES, PRIORITY_COLORS, humanize } from '../../../lib/labels';
+import type { CustomField, LeadDetail, Pipeline } from '../../../lib/types';
+import {
+  useContactDuplicates,
+  useLead,
+  useLeadActions,
+  useLeadActivities,
+  useLeadTasks,
+} from '../api/leads-api';
+import { CompleteTaskCheckbox, SnoozeMenu } from './quick-actions';
+import { useStageMoveFlow } from './stage-move-flow';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function StageTracker({ lead, pipeline }: { lead: LeadDetail; pipeline: Pipeline | undefined }) {
+  const stages = pipeline?.stages ?? [lead.stage];
+  const current = stages.findIndex((stage) => stage.id === lead.stageId);
+  return (
+    <ol
+      aria-label="Pipeline progress"
+      style={{
+        display: 'flex',
+        gap: 4,
+        listStyle: 'none',
+        padding: 0,
+        margin: 0,
+        flexWrap: 'wrap',
+      }}
+    >
+      {stages.map((stage, index) => {
+        const state = index < current ? 'completed' : index === current ? 'current' : 'future';
+        return (
+          <li
+            key={stage.id}
+            aria-current={state === 'current' ? 'step' : undefined}
+            style={{ flex: '1 1 90px' }}
+          >
+            <div
+              style={{
+                height: 6,
+                borderRadius: 3,
+                background:
+                  state === 'future'
+                    ? 'var(--mantine-color-gray-3)'
+                    : stage.kind === 'lost' && state === 'current'
+                      ? 'var(--mantine-color-red-7)'
+                      : 'var(--mantine-color-blue-7)',
+              }}
+            />
+            <Text
+              size="xs"
+              mt={4}
+              fw={state === 'current' ? 700 : 400}
+              c={state === 'future' ? 'dimmed' : undefined}
+            >
+              {stage.name}
+              <span
+                className="visually-hidden"
+                style={{
+                  position: 'absolute',
+                  width: 1,
+                  height: 1,
+                  overflow: 'hidden',
+                  clip: 'rect(0 0 0 0)',
+                }}
+              >
+                {` (${state})`}
+              </span>
+            </Text>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function InfoItem({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+function InfoGrid({ lead }: { lead: LeadDetail }) {
+  const { money, date, dateTime, relative } = useSession();
+  const sources = useLeadSources();
+  const customFields = useLeadCustomFields();
+  const source = sources.data?.find((s) => s.id === lead.sourceId);
+  return (
+    <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm">
+      <InfoItem label="Value">{money(lead.value, lead.currency)}</InfoItem>
+      <InfoItem label="Probability">{lead.probability} %</InfoItem>
+      <InfoItem label="Priority">
+        <Badge size="sm" variant="light" color={PRIORITY_COLORS[lead.priority]}>
+          {humanize(lead.priority)}
+        </Badge>
+      </InfoItem>
+      <InfoItem label="Assignee">{lead.assignee?.name ?? 'Unassigned'}</InfoItem>
+      <InfoItem label="Source">{source?.name ?? (lead.sourceId ? '…' : '—')}</InfoItem>
+      <InfoItem label="Contact status">{humanize(lead.contactStatus)}</InfoItem>
+      <InfoItem label="Next follow-up">
+        {lead.nextFollowUpAt
+          ? `${dateTime(lead.nextFollowUpAt)} (${relative(lead.nextFollowUpAt)})`
+          : 'None'}
+      </InfoItem>
+      <InfoItem label="Last contact">
+        {lead.lastContactAt ? relative(lead.lastContactAt) : 'Never'}
+      </InfoItem>
+      <InfoItem label="Days in stage">{lead.daysInStage}</InfoItem>
+      <InfoItem label="Expected close">
+        {lead.expectedCloseDate ? date(lead.expectedCloseDate) : '—'}
+      </InfoItem>
+      <InfoItem label="Created">{dateTime(lead.createdAt)}</InfoItem>
+      <InfoItem label="Tags">{lead.tags.length > 0 ? lead.tags.join(', ') : '—'}</InfoItem>
+      {(customFields.data ?? []).map((field) => {
+        const value = lead.customFields[field.key];
+        if (value === undefined) return null;
+        return (
+          <InfoItem key={field.id} label={field.label}>
+            {showCustomValue(field, value, { money, date })}
+          </InfoItem>
+        );
+      })}
+    </SimpleGrid>
+  );
+}
+
+/** A custom field's value as people read it; a sensitive one the role may not see is hidden. */
+function showCustomValue(
+  field: CustomField,
+  value: unknown,
+  format: { money: (minor: number) => string; date: (iso: string) => string },
+): string {
+  if (typeof value === 'object' && value !== null && 'masked' in value) return 'Hidden';
+  const label = (option: unknown) =>
+    field.options.find((o) => o.value === option)?.label ?? asText(option);
+  switch (field.type) {
+    case 'money':
+      return typeof value === 'number' ? format.money(value) : asText(value);
+    case 'date':
+      return typeof value === 'string' ? format.date(value) : asText(value);
+    case 'boolean':
+      return value === true ? 'Yes' : 'No';
+    case 'select':
+      return label(value);
+    case 'multiselect':
+      return Array.isArray(value) ? value.map(label).join(', ') : asText(value);
+    case 'text':
+    case 'long_text':
+    case 'number':
+    case 'email':
+    case 'phone':
+    case 'url':
+      return asText(value);
+  }
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
+}
+
+function PeopleCard({ lead }: { lead: LeadDetail }) {
+  const contact = lead.contact;
+  const company = lead.company;
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4" mb="xs">
+        Contact
+      </Title>
+      {contact === null ? (
+        <Text size="sm" c="dimmed">
+          No contact linked.
+        </Text>
+      ) : 'deleted' in contact ? (
+        <Alert color="gray" title="Contact archived">
+          The linked contact was archived or merged; its details are no longer shown here.
+        </Alert>
+      ) : (
+        <Stack gap={2}>
+          <Text fw={500}>{contact.name || 'Unnamed contact'}</Text>
+          {contact.phones.map((phone) => (
+            <Anchor key={phone.e164} href={`tel:${phone.e164}`} size="sm">
+              {phone.value}
+            </Anchor>
+          ))}
+          {contact.emails.map((email) => (
+            <Anchor key={email.value} href={`mailto:${email.value}`} size="sm">
+              {email.value}
+            </Anchor>
+          ))}
+          {contact.doNotContact && <Badge color="red">Do not contact</Badge>}
+        </Stack>
+      )}
+      <Title order={2} size="h4" mt="md" mb="xs">
+        Company
+      </Title>
+      {company === null ? (
+        <Text size="sm" c="dimmed">
+          {lead.companyName || 'No company.'}
+        </Text>
+      ) : 'deleted' in company ? (
+        <Alert color="gray" title="Company archived">
+          The linked company was archived.
+        </Alert>
+      ) : (
+        <Text size="sm">{company.name}</Text>
+      )}
+    </Card>
+  );
+}
+
+function DuplicateBanner({ lead }: { lead: LeadDetail }) {
+  const contact = lead.contact && !('deleted' in lead.contact) ? lead.contact : null;
+  const duplicates = useContactDuplicates(contact);
+  const { mergeContact } = useLeadActions();
+  const { can } = useSession();
+  if (!contact || !duplicates.data || duplicates.data.length === 0) return null;
+  return (
+    <Alert color="yellow" title="Possible duplicate contact">
+      {duplicates.data.map((other) => (
+        <Group key={other.id} justify="space-between">
+          <Text size="sm">
+            {other.name || 'Unnamed'} shares a phone or email with {contact.name}.
+          </Text>
+          {can('lead:update') && (
+            <Button
+              size="compact-sm"
+              variant="light"
+              loading={mergeContact.isPending}
+              onClick={() =>
+                mergeContact.mutate(
+                  { contactId: other.id, intoId: contact.id },
+                  {
+                    onSuccess: () =>
+                      notifications.show({
+                        color: 'green',
+                        message: `Merged ${other.name} into ${contact.name}`,
+                      }),
+                  },
+                )
+              }
+            >
+              Merge into {contact.name}
+            </Button>
+          )}
+        </Group>
+      ))}
+    </Alert>
+  );
+}
+
+const logFormSchema = z.object({
+  type: logActivityBodySchema.shape.type,
+  outcome: z.string(),
+  body: logActivityBodySchema.shape.body,
+  nextStep: logActivityBodySchema.shape.nextStep,
+  followUpAt: z.string(),
+});
+type LogFormInput = z.input<typeof logFormSchema>;
+
+function LogActivityForm({ leadId }: { leadId: string }) {
+  const { logActivity } = useLeadActions();
+  const form = useForm<LogFormInput, unknown, z.output<typeof logFormSchema>>({
+    resolver: zodResolver(logFormSchema),
+    defaultValues: { type: 'call', outcome: 'spoke', body: '', nextStep: '', followUpAt: '' },
+  });
+  const [type, outcome] = useWatch({ control: form.control, name: ['type', 'outcome'] });
+  const submit = form.handleSubmit((values) => {
+    const dueAt = localInputToIso(values.followUpAt);
+    logActivity.mutate(
+      {
+        leadId,
+        input: {
+          type: values.type,
+          outcome: values.type === 'call' ? values.outcome : 'none',
+          body: values.body,
+          nextStep: values.nextStep,
+          ...(dueAt
+            ? { followUp: { dueAt, ...(values.nextStep ? {} : { title: 'Follow up' }) } }
+            : {}),
+        },
+      },
+      {
+        onSuccess: () => {
+          form.reset();
+          notifications.show({ color: 'green', message: 'Activity logged' });
+        },
+        onError: (error) =>
+          applyServerErrors(
+            error,
+            form.setError,
+            ['type', 'outcome', 'body', 'nextStep', 'followUpAt'],
+            {
+              'followUp.dueAt': 'followUpAt',
+              'followUp.title': 'nextStep',
+            },
+          ),
+      },
+    );
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="log-activity-title">
+      <Title order={2} size="h4" id="log-activity-title" mb="xs">
+        Log activity
+      </Title>
+      <form noValidate onSubmit={(event) => void submit(event)}>
+        <Stack gap="xs">
+          <Group grow>
+            <Select
+              label="Type"
+              allowDeselect={false}
+              data={LOGGABLE_TYPES.map((value) => ({ value, label: humanize(value) }))}
+              value={type}
+              onChange={(value) => value && form.setValue('type', value)}
+            />
+            {type === 'call' && (
+              <Select
+                label="Outcome"
+                allowDeselect={false}
+                data={CALL_OUTCOMES.map((value) => ({ value, label: humanize(value) }))}
+                value={outcome}
+                onChange={(value) => value && form.setValue('outcome', value)}
+              />
+            )}
+          </Group>
+          <Textarea
+            label="Notes"
+            autosize
+            minRows={2}
+            {...form.register('body')}
+            error={form.formState.errors.body?.message}
+          />
+          <Group grow align="start">
+            <TextInput
+              label="Next step"
+              {...form.register('nextStep')}
+              error={form.formState.errors.nextStep?.message}
+            />
+            <TextInput
+              label="Follow-up date"
+              type="datetime-local"
+              min={isoToLocalInput(new Date())}
+              {...form.register('followUpAt')}
+              error={form.formState.errors.followUpAt?.message}
+            />
+          </Group>
+          <Group>
+            <Button type="submit" loading={logActivity.isPending}>
+              Log {humanize(type).toLowerCase()}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+function TasksCard({ leadId }: { leadId: string }) {
+  const tasks = useLeadTasks(leadId);
+  const { can, relative } = useSession();
+  return (
+    <Card withBorder component="section" aria-labelledby="tasks-title">
+      <Title order={2} size="h4" id="tasks-title" mb="xs">
+        Open tasks
+      </Title>
+      <QueryView query={tasks} skeleton={<PageSkeleton rows={2} />}>
+        {(items) =>
+          items.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              No open tasks. Log an activity with a follow-up date to plan the next step.
+            </Text>
+          ) : (
+            <Stack gap="xs">
+              {items.map((task) => (
+                <Group key={task.id} justify="space-between" wrap="nowrap" data-testid="lead-task">
+                  <Group gap="sm" wrap="nowrap">
+                    {can('lead:update') && <CompleteTaskCheckbox task={task} />}
+                    <div>
+                      <Text size="sm">{task.title}</Text>
+                      <Text size="xs" c={task.isOverdue ? 'red.9' : 'dimmed'}>
+                        {task.dueAt ? `Due ${relative(task.dueAt)}` : 'No due date'}
+                      </Text>
+                    </div>
+                  </Group>
+                  {can('lead:update') && <SnoozeMenu task={task} />}
+                </Group>
+              ))}
+            </Stack>
+          )
+        }
+      </QueryView>
+    </Card>
+  );
+}
+
+function TimelineCard({ leadId }: { leadId: string }) {
+  const activities = useLeadActivities(leadId);
+  const { dateTime } = useSession();
+  return (
+    <Card withBorder component="section" aria-labelledby="timeline-title">
+      <Title order={2} size="h4" id="timeline-title" mb="sm">
+        Timeline
+      </Title>
+      <QueryView query={activities} skeleton={<PageSkeleton rows={3} />}>
+        {(items) =>
+          items.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              Nothing has happened yet.
+            </Text>
+          ) : (
+            <Timeline bulletSize={14} lineWidth={2}>
+              {items.map((activity) => (
+                <Timeline.Item
+                  key={activity.id}
+                  title={
+                    <Text size="sm" fw={500}>
+                      {humanize(activity.type)}
+                      {activity.outcome !== 'none' && ` · ${humanize(activity.outcome)}`}
+                      {activity.subject && ` · ${activity.subject}`}
+                    </Text>
+                  }
+                >
+                  {activity.body && (
+                    <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                      {activity.body}
+                    </Text>
+                  )}
+                  {activity.nextStep && <Text size="xs">Next: {activity.nextStep}</Text>}
+                  <Text size="xs" c="dimmed">
+                    {dateTime(activity.occurredAt)}
+                  </Text>
+                </Timeline.Item>
+              ))}
+            </Timeline>
+          )
+        }
+      </QueryView>
+    </Card>
+  );
+}
+
+function LeadActions({ lead, pipeline }: { lead: LeadDetail; pipeline: Pipeline | undefined }) {
+  const { can } = useSession();
+  const members = useMembers();
+  const actions = useLeadActions();
+  const flow = useStageMoveFlow();
+  const [stageId, setStageId] = useState<string | null>(null);
+  const locked = lead.archived || lead.converted;
+  if (!can('lead:update')) return null;
+  if (lead.archived) {
+    return (
+      <Button variant="light" onClick={() => actions.restore.mutate(lead.id)}>
+        Restore
+      </Button>
+    );
+  }
+  const lost = pipeline?.stages.find((stage) => stage.kind === 'lost');
+  const won = pipeline?.stages.find((stage) => stage.kind === 'won');
+  return (
+    <Group gap="xs">
+      {flow.dialogs}
+      {!locked && pipeline && (
+        <>
+          <Select
+            aria-label="Move to stage"
+            placeholder="Move to stage…"
+            size="xs"
+            w={170}
+            data={pipeline.stages
+              .filter((s) => s.id !== lead.stageId)
+              .map((s) => ({ value: s.id, label: s.name }))}
+            value={stageId}
+            onChange={(id) => {
+              const stage = pipeline.stages.find((s) => s.id === id);
+              setStageId(null);
+              if (stage) flow.requestMove(lead, stage);
+            }}
+          />
+          {won && can('lead:convert') && lead.status === 'open' && (
+            <Button size="xs" color="teal" onClick={() => flow.requestMove(lead, won)}>
+              Convert
+            </Button>
+          )}
+          {lost && lead.status === 'open' && (
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              onClick={() => flow.requestMove(lead, lost)}
+            >
+              Mark lost
+            </Button>
+          )}
+        </>
+      )}
+      <Menu position="bottom-end">
+        <Menu.Target>
+          <Button size="xs" variant="default">
+            More
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          {can('lead:assign') && !locked && (
+            <>
+              <Menu.Label>Assign to</Menu.Label>
+              {(members.data ?? []).map((member) => (
+                <Menu.Item
+                  key={member.id}
+                  onClick={() => actions.assign.mutate({ leadId: lead.id, userId: member.id })}
+                >
+                  {member.name}
+                </Menu.Item>
+              ))}
+              <Menu.Item onClick={() => actions.assign.mutate({ leadId: lead.id, userId: null })}>
+                Unassigned
+              </Menu.Item>
+              <Menu.Divider />
+            </>
+          )}
+          <Menu.Item
+            color="red"
+            disabled={lead.converted}
+            onClick={() => actions.archive.mutate(lead.id)}
+          >
+            Archive
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </Group>
+  );
+}
+
+function LeadView({ lead }: { lead: LeadDetail }) {
+  const pipelines = usePipelines();
+  const { can } = useSession();
+  const pipeline = pipelines.data?.find((p) => p.id === lead.pipelineId);
+  const stage = stageIndex(pipelines.data).get(lead.stageId);
+  return (
+    <Stack>
+      <Group justify="space-between" align="start">
+        <div>
+          <Anchor component={Link} to="/leads" size="sm">
+            ← Leads
+          </Anchor>
+          <Title order={1}>{lead.title}</Title>
+          <Group gap="xs" mt={4}>
+            <Badge variant="light">{stage?.pipelineName ?? 'Pipeline'}</Badge>
+            <Badge color={lead.status === 'won' ? 'teal' : lead.status === 'lost' ? 'red' : 'blue'}>
+              {humanize(lead.status)}
+            </Badge>
+            {lead.converted && (
+              <Badge color="teal" variant="outline">
+                Converted
+              </Badge>
+            )}
+            {lead.archived && <Badge color="gray">Archived</Badge>}
+          </Group>
+        </div>
+        <LeadActions lead={lead} pipeline={pipeline} />
+      </Group>
+      <StageTracker lead={lead} pipeline={pipeline} />
+      <DuplicateBanner lead={lead} />
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack>
+            <Card withBorder>
+              <InfoGrid lead={lead} />
+              {lead.description && (
+                <Text size="sm" mt="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                  {lead.description}
+                </Text>
+              )}
+            </Card>
+            {can('lead:update') && <LogActivityForm leadId={lead.id} />}
+            <TimelineCard leadId={lead.id} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack>
+            <PeopleCard lead={lead} />
+            <TasksCard leadId={lead.id} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+function LeadById({ id }: { id: string }) {
+  const lead = useLead(id);
+  return <QueryView query={lead}>{(data) => <LeadView lead={data} />}</QueryView>;
+}
+
+export function LeadPage() {
+  const { id = '' } = useParams();
+  // A malformed id would be a 422 from the server; it is simply not a lead.
+  if (!UUID.test(id)) return <NotFoundScreen what="lead" />;
+  return <LeadById key={id} id={id} />;
+}
