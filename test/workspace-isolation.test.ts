@@ -68,6 +68,9 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
     });
     return { id: created.json<{ id: string }>().id };
   },
+  '/api/saved-views/:id': async (other) => ({
+    id: await theirRecord(other, '/api/saved-views', { name: 'Their view', shared: true }),
+  }),
   '/api/companies/:id': async (other) => ({
     id: await theirRecord(other, '/api/companies', { name: 'Theirs' }),
   }),
@@ -159,6 +162,7 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'POST /api/leads/:id/tasks': () => ({ title: 'Call' }),
   'PATCH /api/tasks/:id': () => ({ title: 'Renamed' }),
   'PATCH /api/lost-reasons/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/saved-views/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/custom-fields/:id': () => ({ label: 'Renamed' }),
   'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
   'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),

@@ -35,6 +35,8 @@ import { createLeadSourcesService } from './modules/lead-sources/lead-sources.se
 import { registerLeadsRoutes } from './modules/leads/leads.routes.js';
 import { createLeadsService } from './modules/leads/leads.service.js';
 import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
+import { registerSavedViewsRoutes } from './modules/saved-views/saved-views.routes.js';
+import { createSavedViewsService } from './modules/saved-views/saved-views.service.js';
 import { createLostReasonsService } from './modules/lost-reasons/lost-reasons.service.js';
 import { registerPipelinesRoutes } from './modules/pipelines/pipelines.routes.js';
 import { createPipelinesService } from './modules/pipelines/pipelines.service.js';
@@ -82,6 +84,7 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
   const pipelines = createPipelinesService(deps, customFields);
   const leadSources = createLeadSourcesService(deps);
   const lostReasons = createLostReasonsService(deps);
+  const savedViews = createSavedViewsService(deps);
   const presets = createPresetsService(deps, pipelines, leadSources, lostReasons, customFields);
   const workspaces = createWorkspacesService(deps, users, presets);
   const apiTokens = createApiTokensService(deps);
@@ -132,6 +135,7 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
     pipelines,
     leadSources,
     lostReasons,
+    savedViews,
     presets,
     setup: createSetupService(deps, users, workspaces),
     demo: createDemoService(deps, users, workspaces, {
@@ -223,6 +227,7 @@ export async function buildApp(options: BuildAppOptions) {
   registerPipelinesRoutes(app, services.pipelines);
   registerLeadSourcesRoutes(app, services.leadSources);
   registerLostReasonsRoutes(app, services.lostReasons);
+  registerSavedViewsRoutes(app, services.savedViews);
   registerPresetsRoutes(app, services.presets);
   registerCompaniesRoutes(app, services.companies);
   registerContactsRoutes(app, services.contacts);

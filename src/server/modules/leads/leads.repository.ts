@@ -247,6 +247,8 @@ export interface LeadFilter {
   phone?: string | undefined;
   pipelineId?: string | undefined;
   stageId?: string | undefined;
+  contactId?: string | undefined;
+  companyId?: string | undefined;
   status?: LeadStatus | undefined;
   assignee?: { id: string } | 'none' | undefined;
   sourceId?: string | undefined;
@@ -292,6 +294,8 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
   if (!filter.includeArchived) query = query.where('leads.archived_at', 'is', null);
   if (filter.pipelineId) query = query.where('leads.pipeline_id', '=', filter.pipelineId);
   if (filter.stageId) query = query.where('leads.stage_id', '=', filter.stageId);
+  if (filter.contactId) query = query.where('leads.contact_id', '=', filter.contactId);
+  if (filter.companyId) query = query.where('leads.company_id', '=', filter.companyId);
   if (filter.status) query = query.where('leads.status', '=', filter.status);
   if (filter.assignee === 'none') query = query.where('leads.assignee_id', 'is', null);
   else if (filter.assignee) query = query.where('leads.assignee_id', '=', filter.assignee.id);
@@ -357,7 +361,6 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
   return query;
 }
 
-/** Sorted (nulls last) and keyset-paged on (sort key, id). */
 /**
  * A page of the list, sorted (nulls last) and keyset-paged on (sort key, id). A word search
  * first keeps the matches among the next WALK_WINDOW leads of the list in its order: a common
@@ -430,6 +433,22 @@ export async function countLeads(db: Executor, workspaceId: string, filter: Lead
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();
   return Number(row.total);
+}
+
+/** Count, value and probability-weighted value of the filtered leads per stage and currency. */
+export function summarizeStages(db: Executor, workspaceId: string, filter: LeadFilter) {
+  return filteredLeads(db, workspaceId, filter)
+    .select(['leads.stage_id', 'leads.currency'])
+    .select([
+      sql<string>`count(*)`.as('count'),
+      sql<string>`coalesce(sum(leads.value), 0)`.as('value'),
+      sql<string>`coalesce(sum(round(leads.value * leads.probability / 100.0)), 0)`.as(
+        'weighted_value',
+      ),
+    ])
+    .groupBy(['leads.stage_id', 'leads.currency'])
+    .orderBy('leads.currency')
+    .execute();
 }
 
 export type WorkList = 'follow_ups' | 'not_contacted' | 'past_stage_limit';

@@ -6,11 +6,16 @@ import { warningsSchema } from '../duplicates/duplicates.schemas.js';
 import type { LeadsService } from './leads.service.js';
 import {
   assignBodySchema,
+  bulkBodySchema,
+  bulkResultSchema,
   createLeadBodySchema,
   leadDetailSchema,
   leadIdParamsSchema,
+  leadListItemSchema,
   leadSchema,
   listLeadsQuerySchema,
+  stageSummaryQuerySchema,
+  stageSummarySchema,
   markLostBodySchema,
   moveStageBodySchema,
   updateLeadBodySchema,
@@ -30,10 +35,43 @@ export function registerLeadsRoutes(app: App, leads: LeadsService): void {
         tags,
         summary: 'List leads, newest first, with filters and search',
         querystring: listLeadsQuerySchema,
-        response: { 200: pageSchema(leadSchema) },
+        response: { 200: pageSchema(leadListItemSchema) },
       },
     },
     (request) => leads.listLeads(actorOf(request), request.query),
+  );
+
+  app.get(
+    '/api/leads/stage-summary',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: "Count, value and weighted value of a pipeline's leads per stage",
+        description: 'Takes the filters of GET /api/leads; counts every matching lead.',
+        querystring: stageSummaryQuerySchema,
+        response: { 200: stageSummarySchema },
+      },
+    },
+    (request) => leads.summarizeStages(actorOf(request), request.query),
+  );
+
+  app.post(
+    '/api/leads/bulk',
+    {
+      config: { access: 'lead:update' },
+      schema: {
+        tags,
+        summary: 'Assign, move, tag or archive up to 500 leads',
+        description:
+          'Each lead is changed in its own transaction under the rules of its single-lead route ' +
+          '(assigning needs lead:assign); the leads it could not change are listed with the ' +
+          'problem that route would have returned.',
+        body: bulkBodySchema,
+        response: { 200: bulkResultSchema },
+      },
+    },
+    (request) => leads.bulkUpdateLeads(actorOf(request), request.body),
   );
 
   app.post(

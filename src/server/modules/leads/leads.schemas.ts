@@ -61,6 +61,16 @@ export const leadSchema = z
   .meta({ id: 'Lead' });
 export type LeadDto = z.infer<typeof leadSchema>;
 
+export const leadListItemSchema = leadSchema
+  .extend({
+    contactName: z
+      .string()
+      .nullable()
+      .describe("The contact's full name; null without a contact or when it was archived"),
+  })
+  .meta({ id: 'LeadListItem' });
+export type LeadListItemDto = z.infer<typeof leadListItemSchema>;
+
 export const stageMoveSchema = z
   .object({
     fromStageId: z.uuid().nullable(),
@@ -207,6 +217,8 @@ export const listLeadsQuerySchema = pageQuerySchema.extend({
     .describe('Also return the total number of matching leads'),
   pipelineId: z.uuid().optional(),
   stageId: z.uuid().optional(),
+  contactId: z.uuid().optional(),
+  companyId: z.uuid().optional(),
   status: z.enum(LEAD_STATUSES).optional(),
   assigneeId: z.union([z.uuid(), z.enum(['me', 'none'])]).optional(),
   sourceId: z.uuid().optional(),
@@ -219,3 +231,69 @@ export const listLeadsQuerySchema = pageQuerySchema.extend({
     .default(false),
 });
 export type ListLeadsQuery = z.infer<typeof listLeadsQuerySchema>;
+
+export const stageSummaryQuerySchema = listLeadsQuerySchema
+  .omit({ sort: true, cursor: true, limit: true, count: true, pipelineId: true })
+  .extend({ pipelineId: z.uuid() });
+export type StageSummaryQuery = z.infer<typeof stageSummaryQuerySchema>;
+
+export const stageSummarySchema = z
+  .object({
+    pipelineId: z.uuid(),
+    stages: z.array(
+      z.object({
+        stageId: z.uuid(),
+        count: z.number().int(),
+        totals: z
+          .array(
+            z.object({
+              currency: z.string(),
+              value: z.number().int().describe('Minor units'),
+              weightedValue: z
+                .number()
+                .int()
+                .describe("Minor units: each lead's value times its probability, rounded"),
+            }),
+          )
+          .describe('One entry per currency among the leads'),
+      }),
+    ),
+  })
+  .meta({ id: 'StageSummary' });
+export type StageSummaryDto = z.infer<typeof stageSummarySchema>;
+
+export const BULK_LIMIT = 500;
+
+export const bulkActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('assign'), userId: z.uuid().nullable() }),
+  moveStageBodySchema.extend({ type: z.literal('move_stage') }),
+  z.object({ type: z.literal('add_tag'), tag: z.string().trim().min(1).max(50) }),
+  z.object({ type: z.literal('remove_tag'), tag: z.string().trim().min(1).max(50) }),
+  z.object({ type: z.literal('archive') }),
+]);
+export type BulkAction = z.infer<typeof bulkActionSchema>;
+
+export const bulkBodySchema = z.object({
+  leadIds: z
+    .array(z.uuid())
+    .min(1)
+    .max(BULK_LIMIT)
+    .refine((ids) => new Set(ids).size === ids.length, 'Each lead once'),
+  action: bulkActionSchema,
+});
+export type BulkInput = z.infer<typeof bulkBodySchema>;
+
+export const bulkResultSchema = z
+  .object({
+    succeeded: z.array(z.object({ id: z.uuid(), version: z.number().int() })),
+    failed: z.array(
+      z.object({
+        id: z.uuid(),
+        status: z.number().int(),
+        title: z.string(),
+        detail: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'BulkResult' });
+export type BulkResultDto = z.infer<typeof bulkResultSchema>;

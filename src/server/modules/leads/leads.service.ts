@@ -8,7 +8,7 @@ import { recordAudit, type Executor } from '../../platform/audit.js';
 import type { CompanyRow, ContactRow, LeadRow, StageRow } from '../../platform/db/schema.js';
 import { reviveRow } from '../../platform/db/json-rows.js';
 import type { ServiceDeps } from '../../platform/deps.js';
-import { AppError, fieldError, notFound } from '../../platform/errors.js';
+import { AppError, ERROR_TITLES, fieldError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
@@ -27,7 +27,18 @@ import type { PipelineDto, StageDto } from '../pipelines/pipelines.schemas.js';
 import type { UsersService } from '../users/users.service.js';
 import type { WorkspacesService } from '../workspaces/workspaces.service.js';
 import * as repo from './leads.repository.js';
-import type { CreateLeadInput, LeadDto, ListLeadsQuery, UpdateLeadInput } from './leads.schemas.js';
+import type {
+  BulkAction,
+  BulkInput,
+  BulkResultDto,
+  CreateLeadInput,
+  LeadDto,
+  LeadListItemDto,
+  ListLeadsQuery,
+  StageSummaryDto,
+  StageSummaryQuery,
+  UpdateLeadInput,
+} from './leads.schemas.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -242,7 +253,66 @@ export function createLeadsService(
     });
   }
 
-  return {
+  /** The list's query as repository conditions; an agent limited to own leads sees only theirs. */
+  async function leadFilterOf(
+    actor: Actor,
+    query: Omit<ListLeadsQuery, 'sort' | 'cursor' | 'limit' | 'count'>,
+    now: Date,
+  ): Promise<repo.LeadFilter> {
+    const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
+    return {
+      ...searchTerms(query.q, workspace?.country),
+      pipelineId: query.pipelineId,
+      stageId: query.stageId,
+      contactId: query.contactId,
+      companyId: query.companyId,
+      status: query.status,
+      assignee:
+        actor.leadScope === 'own' || query.assigneeId === 'me'
+          ? { id: actor.userId }
+          : query.assigneeId === 'none'
+            ? 'none'
+            : query.assigneeId
+              ? { id: query.assigneeId }
+              : undefined,
+      sourceId: query.sourceId,
+      priority: query.priority,
+      tag: query.tag,
+      customFields: await deps.customFields.filterConditions(actor, 'lead', query.cf),
+      createdFrom: localBound(query.createdFrom),
+      createdTo: localBound(query.createdTo),
+      followUp: query.followUp,
+      staleDays: query.staleDays,
+      includeArchived: query.includeArchived,
+      now,
+      timeZone: workspace?.timeZone ?? 'UTC',
+    };
+  }
+
+  async function applyBulkAction(actor: Actor, leadId: string, action: BulkAction) {
+    switch (action.type) {
+      case 'assign':
+        return service.assignLead(actor, leadId, action.userId);
+      case 'move_stage':
+        return service.moveLeadToStage(actor, leadId, action);
+      case 'add_tag':
+      case 'remove_tag':
+        return db.transaction().execute(async (trx) => {
+          const lead = await getRow(trx, actor, leadId, true);
+          assertEditable(lead);
+          const tags =
+            action.type === 'add_tag'
+              ? [...new Set([...lead.tags, action.tag])]
+              : lead.tags.filter((tag) => tag !== action.tag);
+          if (tags.length === lead.tags.length) return maskedDto(trx, actor, lead);
+          return saveChange(trx, actor, lead, 'lead.updated', { tags });
+        });
+      case 'archive':
+        return service.archiveLead(actor, leadId);
+    }
+  }
+
+  const service = {
     async createLead(actor: Actor, input: CreateLeadInput) {
       requirePermission(actor, 'lead:create');
       if (input.contactId && input.contact) {
@@ -412,33 +482,8 @@ export function createLeadsService(
             z.tuple([z.literal(query.sort), z.union([z.string(), z.number()]), z.uuid()]),
           )
         : undefined;
-      const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
       const now = clock.now();
-      const filter: repo.LeadFilter = {
-        ...searchTerms(query.q, workspace?.country),
-        pipelineId: query.pipelineId,
-        stageId: query.stageId,
-        status: query.status,
-        assignee:
-          actor.leadScope === 'own' || query.assigneeId === 'me'
-            ? { id: actor.userId }
-            : query.assigneeId === 'none'
-              ? 'none'
-              : query.assigneeId
-                ? { id: query.assigneeId }
-                : undefined,
-        sourceId: query.sourceId,
-        priority: query.priority,
-        tag: query.tag,
-        customFields: await deps.customFields.filterConditions(actor, 'lead', query.cf),
-        createdFrom: localBound(query.createdFrom),
-        createdTo: localBound(query.createdTo),
-        followUp: query.followUp,
-        staleDays: query.staleDays,
-        includeArchived: query.includeArchived,
-        now,
-        timeZone: workspace?.timeZone ?? 'UTC',
-      };
+      const filter = await leadFilterOf(actor, query, now);
       const [rows, total] = await Promise.all([
         repo.listLeads(db, actor.workspaceId, filter, {
           sort,
@@ -448,14 +493,70 @@ export function createLeadsService(
         query.count ? repo.countLeads(db, actor.workspaceId, filter) : undefined,
       ]);
       // Lists never decrypt: sensitive values come back masked.
-      const mask = await deps.customFields.maskerFor(actor, 'lead');
+      const [mask, names] = await Promise.all([
+        deps.customFields.maskerFor(actor, 'lead'),
+        deps.contacts.contactNames(
+          actor,
+          rows.flatMap((row) => (row.contact_id ? [row.contact_id] : [])),
+        ),
+      ]);
       const page = toPage(
         rows,
         query.limit,
-        (row) => toLeadDto(row, now, mask(row.custom_fields)),
+        (row): LeadListItemDto => ({
+          ...toLeadDto(row, now, mask(row.custom_fields)),
+          contactName: row.contact_id ? (names.get(row.contact_id) ?? null) : null,
+        }),
         (row) => [query.sort, repo.sortValueOf(row, sort), row.id],
       );
       return total === undefined ? page : { ...page, total };
+    },
+
+    /** Count, value and weighted value per stage of a pipeline, over the list's filters. */
+    async summarizeStages(actor: Actor, query: StageSummaryQuery): Promise<StageSummaryDto> {
+      requirePermission(actor, 'lead:read');
+      const pipeline = await deps.pipelines.getPipeline(actor, query.pipelineId);
+      const filter = await leadFilterOf(actor, query, clock.now());
+      const rows = await repo.summarizeStages(db, actor.workspaceId, filter);
+      return {
+        pipelineId: pipeline.id,
+        stages: pipeline.stages.map((stage) => {
+          const ofStage = rows.filter((row) => row.stage_id === stage.id);
+          return {
+            stageId: stage.id,
+            count: ofStage.reduce((sum, row) => sum + Number(row.count), 0),
+            totals: ofStage.map((row) => ({
+              currency: row.currency,
+              value: Number(row.value),
+              weightedValue: Number(row.weighted_value),
+            })),
+          };
+        }),
+      };
+    },
+
+    /**
+     * One action on many leads, each in its own transaction under the single-lead rules; a lead
+     * the action can't apply to is reported with the problem its own route would return.
+     */
+    async bulkUpdateLeads(actor: Actor, input: BulkInput): Promise<BulkResultDto> {
+      requirePermission(actor, input.action.type === 'assign' ? 'lead:assign' : 'lead:update');
+      const result: BulkResultDto = { succeeded: [], failed: [] };
+      for (const leadId of input.leadIds) {
+        try {
+          const lead = await applyBulkAction(actor, leadId, input.action);
+          result.succeeded.push({ id: lead.id, version: lead.version });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          result.failed.push({
+            id: leadId,
+            status: error.status,
+            title: ERROR_TITLES[error.code],
+            detail: error.fields?.map((field) => field.message).join(' ') || error.message,
+          });
+        }
+      }
+      return result;
     },
 
     async updateLead(actor: Actor, leadId: string, input: UpdateLeadInput, ifMatch?: number) {
@@ -801,6 +902,7 @@ export function createLeadsService(
       await repo.setNextFollowUp(trx, actor.workspaceId, leadId, next, clock.now());
     },
   };
+  return service;
 }
 
 export type LeadsService = ReturnType<typeof createLeadsService>;

@@ -576,3 +576,190 @@ describe('finding leads', () => {
     expect(counted.items.map((lead) => lead.title)).toEqual(['old and untouched']);
   });
 });
+
+describe('working on many leads at once', () => {
+  it('assigns, tags and archives in bulk, reporting the leads it could not change', async () => {
+    const { admin, stage } = await aSalesDesk();
+    const agent = await aMember(t, admin, 'agent', 'Ana Agent');
+    const leads: Lead[] = [];
+    for (const title of ['Roof', 'Windows', 'Garden']) {
+      leads.push((await createLead(admin, { title, tags: ['spring'] })).json<Lead>());
+    }
+    const [roof, windows, garden] = leads as [Lead, Lead, Lead];
+    const bulk = (session: Session, leadIds: string[], action: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/leads/bulk',
+        headers: as(session),
+        payload: { leadIds, action },
+      });
+
+    const assigned = await bulk(admin, [roof.id, windows.id], {
+      type: 'assign',
+      userId: agent.userId,
+    });
+    expect(assigned.statusCode).toBe(200);
+    expect(assigned.json()).toEqual({
+      succeeded: [
+        { id: roof.id, version: roof.version + 1 },
+        { id: windows.id, version: windows.version + 1 },
+      ],
+      failed: [],
+    });
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: '/api/leads?assigneeId=me',
+      headers: as(agent),
+    });
+    expect(
+      mine
+        .json<{ items: Lead[] }>()
+        .items.map((lead) => lead.title)
+        .sort(),
+    ).toEqual(['Roof', 'Windows']);
+    // Assigning needs lead:assign, which an agent lacks.
+    expect((await bulk(agent, [roof.id], { type: 'assign', userId: null })).statusCode).toBe(403);
+
+    // A move back needs a reason: the lead already further on is reported, the others move.
+    await act(admin, garden, 'stage', { stageId: stage.proposal!.id });
+    const moved = await bulk(admin, [roof.id, garden.id], {
+      type: 'move_stage',
+      stageId: stage.qualified!.id,
+    });
+    expect(moved.json().succeeded).toEqual([{ id: roof.id, version: roof.version + 2 }]);
+    expect(moved.json().failed).toEqual([
+      { id: garden.id, status: 422, title: 'Validation failed', detail: expect.any(String) },
+    ]);
+
+    const tagged = await bulk(admin, [roof.id, windows.id], { type: 'add_tag', tag: 'vip' });
+    expect(tagged.json().failed).toEqual([]);
+    await bulk(admin, [windows.id], { type: 'remove_tag', tag: 'spring' });
+    const archived = await bulk(admin, [garden.id, '00000000-0000-4000-8000-000000000000'], {
+      type: 'archive',
+    });
+    expect(archived.json().failed).toEqual([
+      {
+        id: '00000000-0000-4000-8000-000000000000',
+        status: 404,
+        title: 'Not found',
+        detail: 'Lead not found.',
+      },
+    ]);
+
+    const all = await t.app.inject({
+      method: 'GET',
+      url: '/api/leads?includeArchived=true',
+      headers: as(admin),
+    });
+    const byTitle = Object.fromEntries(
+      all.json<{ items: (Lead & { tags: string[] })[] }>().items.map((lead) => [lead.title, lead]),
+    );
+    expect(byTitle.Roof).toMatchObject({ tags: ['spring', 'vip'], stageId: stage.qualified!.id });
+    expect(byTitle.Windows).toMatchObject({ tags: ['vip'], assigneeId: agent.userId });
+    expect(byTitle.Garden).toMatchObject({ archived: true, tags: ['spring'] });
+    // Each change is audited like its single-lead route.
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: `/api/audit-log?entityId=${roof.id}`,
+      headers: as(admin),
+    });
+    expect(audit.json<{ items: { action: string }[] }>().items.map((row) => row.action)).toEqual(
+      expect.arrayContaining(['lead.assigned', 'lead.stage_changed', 'lead.updated']),
+    );
+  });
+
+  it('refuses an empty list, a repeated lead and more than 500 leads', async () => {
+    const { admin } = await aSalesDesk();
+    const lead = (await createLead(admin, { title: 'Once' })).json<Lead>();
+    for (const leadIds of [[], [lead.id, lead.id], Array.from({ length: 501 }, () => lead.id)]) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/leads/bulk',
+        headers: as(admin),
+        payload: { leadIds, action: { type: 'archive' } },
+      });
+      expect(response.statusCode).toBe(422);
+    }
+  });
+});
+
+describe('the board', () => {
+  it('sums count, value and weighted value per stage over the filters, per currency', async () => {
+    const { admin, pipelineId, stage } = await aSalesDesk();
+    const agent = await aMember(t, admin, 'agent');
+    await createLead(admin, { title: 'A', value: 100_000, probability: 50 });
+    await createLead(admin, {
+      title: 'B',
+      value: 30_001,
+      probability: 10,
+      assigneeId: agent.userId,
+    });
+    await createLead(admin, { title: 'C', value: 5_000, currency: 'USD', probability: 100 });
+    const moved = (await createLead(admin, { title: 'D', value: 7_000 })).json<Lead>();
+    await act(admin, moved, 'stage', { stageId: stage.proposal!.id });
+
+    const summary = async (query: string) => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: `/api/leads/stage-summary?pipelineId=${pipelineId}${query}`,
+        headers: as(admin),
+      });
+      expect(response.statusCode).toBe(200);
+      const stages = response.json<{
+        stages: { stageId: string; count: number; totals: unknown[] }[];
+      }>().stages;
+      return Object.fromEntries(stages.map((s) => [s.stageId, s]));
+    };
+    const all = await summary('');
+    expect(Object.keys(all)).toHaveLength(Object.keys(stage).length);
+    expect(all[stage.new!.id]).toEqual({
+      stageId: stage.new!.id,
+      count: 3,
+      totals: [
+        { currency: 'EUR', value: 130_001, weightedValue: 50_000 + 3_000 },
+        { currency: 'USD', value: 5_000, weightedValue: 5_000 },
+      ],
+    });
+    expect(all[stage.proposal!.id]).toMatchObject({ count: 1 });
+    expect(all[stage.won!.id]).toEqual({ stageId: stage.won!.id, count: 0, totals: [] });
+
+    const ofAgent = await summary(`&assigneeId=${agent.userId}`);
+    expect(ofAgent[stage.new!.id]).toMatchObject({
+      count: 1,
+      totals: [{ currency: 'EUR', value: 30_001, weightedValue: 3_000 }],
+    });
+    expect((await summary('&q=Proposal%20nothing'))[stage.new!.id]).toMatchObject({ count: 0 });
+  });
+
+  it('lists leads with their contact names, and of one contact or company', async () => {
+    const { admin } = await aSalesDesk();
+    const withContact = (
+      await createLead(admin, { contact: { firstName: 'Nora', lastName: 'Lind' } })
+    ).json<Lead>();
+    await createLead(admin, { contactId: withContact.contactId, title: 'Second inquiry' });
+    await createLead(admin, { title: 'No contact' });
+    const list = async (query = '') =>
+      (await t.app.inject({ method: 'GET', url: `/api/leads${query}`, headers: as(admin) })).json<{
+        items: (Lead & { contactName: string | null })[];
+      }>().items;
+    expect((await list()).map((lead) => [lead.title, lead.contactName])).toEqual([
+      ['No contact', null],
+      ['Second inquiry', 'Nora Lind'],
+      ['Nora Lind', 'Nora Lind'],
+    ]);
+    expect((await list(`?contactId=${withContact.contactId}`)).map((l) => l.title)).toEqual([
+      'Second inquiry',
+      'Nora Lind',
+    ]);
+    const company = await t.app.inject({
+      method: 'POST',
+      url: '/api/companies',
+      headers: as(admin),
+      payload: { name: 'Lind GmbH' },
+    });
+    await createLead(admin, { title: 'Company deal', companyId: company.json().id });
+    expect((await list(`?companyId=${company.json().id}`)).map((l) => l.title)).toEqual([
+      'Company deal',
+    ]);
+  });
+});

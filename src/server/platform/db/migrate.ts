@@ -11,6 +11,7 @@ import * as m0007 from './migrations/0007-custom-fields.js';
 import * as m0008 from './migrations/0008-search-duplicates.js';
 import * as m0009 from './migrations/0009-contact-name-keys.js';
 import * as m0010 from './migrations/0010-lead-search-document.js';
+import * as m0011 from './migrations/0011-saved-views.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-search-duplicates': m0008,
   '0009-contact-name-keys': m0009,
   '0010-lead-search-document': m0010,
+  '0011-saved-views': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

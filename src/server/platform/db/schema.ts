@@ -478,6 +478,20 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
+export interface SavedViewsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  owner_id: string;
+  name: string;
+  filters: Json<Record<string, string | string[]>>;
+  columns: ColumnType<string[], string[] | undefined, string[]>;
+  sort: string | null;
+  is_shared: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -500,6 +514,7 @@ export interface DB {
   activities: ActivitiesTable;
   tasks: TasksTable;
   custom_fields: CustomFieldsTable;
+  saved_views: SavedViewsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -516,3 +531,4 @@ export type LeadRow = Selectable<LeadsTable>;
 export type ActivityRow = Selectable<ActivitiesTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type CustomFieldRow = Selectable<CustomFieldsTable>;
+export type SavedViewRow = Selectable<SavedViewsTable>;
