@@ -34,6 +34,8 @@ import { registerLeadSourcesRoutes } from './modules/lead-sources/lead-sources.r
 import { createLeadSourcesService } from './modules/lead-sources/lead-sources.service.js';
 import { registerLeadsRoutes } from './modules/leads/leads.routes.js';
 import { createLeadsService } from './modules/leads/leads.service.js';
+import { registerExportsRoutes } from './modules/exports/exports.routes.js';
+import { createExportsService } from './modules/exports/exports.service.js';
 import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
 import { registerSavedViewsRoutes } from './modules/saved-views/saved-views.routes.js';
 import { createSavedViewsService } from './modules/saved-views/saved-views.service.js';
@@ -136,6 +138,7 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
     leadSources,
     lostReasons,
     savedViews,
+    exports: createExportsService({ leads, pipelines, leadSources, users, customFields }),
     presets,
     setup: createSetupService(deps, users, workspaces),
     demo: createDemoService(deps, users, workspaces, {
@@ -228,6 +231,7 @@ export async function buildApp(options: BuildAppOptions) {
   registerLeadSourcesRoutes(app, services.leadSources);
   registerLostReasonsRoutes(app, services.lostReasons);
   registerSavedViewsRoutes(app, services.savedViews);
+  registerExportsRoutes(app, services.exports);
   registerPresetsRoutes(app, services.presets);
   registerCompaniesRoutes(app, services.companies);
   registerContactsRoutes(app, services.contacts);

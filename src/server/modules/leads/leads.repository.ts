@@ -249,6 +249,7 @@ export interface LeadFilter {
   stageId?: string | undefined;
   contactId?: string | undefined;
   companyId?: string | undefined;
+  ids?: string[] | undefined;
   status?: LeadStatus | undefined;
   assignee?: { id: string } | 'none' | undefined;
   sourceId?: string | undefined;
@@ -296,6 +297,7 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
   if (filter.stageId) query = query.where('leads.stage_id', '=', filter.stageId);
   if (filter.contactId) query = query.where('leads.contact_id', '=', filter.contactId);
   if (filter.companyId) query = query.where('leads.company_id', '=', filter.companyId);
+  if (filter.ids) query = query.where('leads.id', '=', sql<string>`any(${filter.ids}::uuid[])`);
   if (filter.status) query = query.where('leads.status', '=', filter.status);
   if (filter.assignee === 'none') query = query.where('leads.assignee_id', 'is', null);
   else if (filter.assignee) query = query.where('leads.assignee_id', '=', filter.assignee.id);

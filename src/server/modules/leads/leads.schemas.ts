@@ -297,3 +297,18 @@ export const bulkResultSchema = z
   })
   .meta({ id: 'BulkResult' });
 export type BulkResultDto = z.infer<typeof bulkResultSchema>;
+
+export const exportLeadsQuerySchema = listLeadsQuerySchema
+  .omit({ cursor: true, limit: true, count: true })
+  .extend({
+    ids: z
+      .string()
+      .max(BULK_LIMIT * 37)
+      .transform((value) => value.split(',').filter(Boolean))
+      .pipe(z.array(z.uuid()).max(BULK_LIMIT))
+      .optional()
+      .describe(
+        `Only these leads (comma-separated ids, at most ${BULK_LIMIT}), within the filters`,
+      ),
+  });
+export type ExportLeadsQuery = z.infer<typeof exportLeadsQuerySchema>;

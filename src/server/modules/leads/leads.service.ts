@@ -32,6 +32,7 @@ import type {
   BulkInput,
   BulkResultDto,
   CreateLeadInput,
+  ExportLeadsQuery,
   LeadDto,
   LeadListItemDto,
   ListLeadsQuery,
@@ -41,6 +42,7 @@ import type {
 } from './leads.schemas.js';
 
 const DAY_MS = 24 * 60 * 60_000;
+const EXPORT_PAGE_SIZE = 200;
 
 /**
  * The lead as the API shows it. Custom field values default to every stored key with sensitive
@@ -256,7 +258,7 @@ export function createLeadsService(
   /** The list's query as repository conditions; an agent limited to own leads sees only theirs. */
   async function leadFilterOf(
     actor: Actor,
-    query: Omit<ListLeadsQuery, 'sort' | 'cursor' | 'limit' | 'count'>,
+    query: Omit<ListLeadsQuery, 'sort' | 'cursor' | 'limit' | 'count'> & { ids?: string[] },
     now: Date,
   ): Promise<repo.LeadFilter> {
     const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
@@ -266,6 +268,7 @@ export function createLeadsService(
       stageId: query.stageId,
       contactId: query.contactId,
       companyId: query.companyId,
+      ids: query.ids,
       status: query.status,
       assignee:
         actor.leadScope === 'own' || query.assigneeId === 'me'
@@ -469,7 +472,7 @@ export function createLeadsService(
       };
     },
 
-    async listLeads(actor: Actor, query: ListLeadsQuery) {
+    async listLeads(actor: Actor, query: ListLeadsQuery & { ids?: string[] }) {
       requirePermission(actor, 'lead:read');
       const sort: repo.LeadSort = {
         key: query.sort.replace(/^-/, '') as repo.LeadSortKey,
@@ -510,6 +513,21 @@ export function createLeadsService(
         (row) => [query.sort, repo.sortValueOf(row, sort), row.id],
       );
       return total === undefined ? page : { ...page, total };
+    },
+
+    /** Every lead of the list's filters in its order, a page at a time (for exports). */
+    async *iterateLeads(actor: Actor, query: ExportLeadsQuery) {
+      let cursor: string | undefined;
+      do {
+        const page = await service.listLeads(actor, {
+          ...query,
+          cursor,
+          limit: EXPORT_PAGE_SIZE,
+          count: false,
+        });
+        yield page.items;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
     },
 
     /** Count, value and weighted value per stage of a pipeline, over the list's filters. */
