@@ -37,7 +37,7 @@ describe('CSV export of leads', () => {
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toBe('attachment; filename="leads.csv"');
     expect(response.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const rows = parse(response.body, { bom: true, columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(response.body, { bom: true, columns: true });
     expect(rows.map((row) => row.Title)).toEqual([
       'Other',
       'Yen deal',
@@ -60,7 +60,7 @@ describe('CSV export of leads', () => {
       headers: as(admin),
     });
     expect(
-      (parse(chosen.body, { bom: true, columns: true }) as { Title: string }[]).map((r) => r.Title),
+      parse<{ Title: string }>(chosen.body, { bom: true, columns: true }).map((r) => r.Title),
     ).toEqual(['Yen deal']);
   });
 
