@@ -81,6 +81,16 @@ export async function findLeadDetail(db: Executor, workspaceId: string, leadId: 
 }
 
 /** Locks the lead for the rest of the transaction, so concurrent moves are serialised. */
+/** Titles (and assignees, for own-leads scoping) of the workspace's leads among the ids. */
+export function findLeadTitles(db: Executor, workspaceId: string, leadIds: string[]) {
+  return db
+    .selectFrom('leads')
+    .select(['id', 'title', 'assignee_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sql<string>`any(${leadIds}::uuid[])`)
+    .execute();
+}
+
 export function lockLead(db: Executor, workspaceId: string, leadId: string) {
   return db
     .selectFrom('leads')

@@ -770,6 +770,18 @@ export function createLeadsService(
       );
     },
 
+    /** Titles of the leads among the ids that the actor may see (for lists of tasks). */
+    async leadTitles(actor: Actor, leadIds: string[]): Promise<Map<string, string>> {
+      requirePermission(actor, 'lead:read');
+      if (leadIds.length === 0) return new Map();
+      const rows = await repo.findLeadTitles(db, actor.workspaceId, [...new Set(leadIds)]);
+      return new Map(
+        rows
+          .filter((row) => actor.leadScope !== 'own' || row.assignee_id === actor.userId)
+          .map((row) => [row.id, row.title]),
+      );
+    },
+
     /** The actor's open leads for "my work" (see GET /api/me/work). */
     async listWorkLeads(actor: Actor, list: repo.WorkList, limit: number) {
       requirePermission(actor, 'lead:read');

@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { leadSchema } from '../leads/leads.schemas.js';
 import { taskSchema } from '../tasks/tasks.schemas.js';
 
+const workTaskSchema = taskSchema
+  .extend({ leadTitle: z.string().nullable().describe("The task's lead's title, if any") })
+  .meta({ id: 'WorkTask' });
+
 export const myWorkSchema = z
   .object({
-    overdueTasks: z.array(taskSchema).describe('My open tasks due before now'),
+    overdueTasks: z.array(workTaskSchema).describe('My open tasks due before now'),
     todayTasks: z
-      .array(taskSchema)
+      .array(workTaskSchema)
       .describe("My open tasks due later today (the workspace's time zone)"),
     followUps: z.array(leadSchema).describe('My open leads by next follow-up, soonest first'),
     notContacted: z

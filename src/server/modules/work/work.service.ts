@@ -21,11 +21,20 @@ export function createWorkService(
         deps.leads.listWorkLeads(actor, 'not_contacted', limit),
         deps.leads.listWorkLeads(actor, 'past_stage_limit', limit),
       ]);
+      const tasks = [...overdue.items, ...today.items];
+      const titles = await deps.leads.leadTitles(
+        actor,
+        tasks.flatMap((task) => (task.leadId ? [task.leadId] : [])),
+      );
+      const withLeadTitle = (task: (typeof tasks)[number]) => ({
+        ...task,
+        leadTitle: task.leadId ? (titles.get(task.leadId) ?? null) : null,
+      });
       const now = clock.now().getTime();
       return {
-        overdueTasks: overdue.items,
+        overdueTasks: overdue.items.map(withLeadTitle),
         // Today's list holds what is still ahead; what already passed is in overdue.
-        todayTasks: today.items.filter((task) => !task.isOverdue),
+        todayTasks: today.items.filter((task) => !task.isOverdue).map(withLeadTitle),
         followUps,
         notContacted: notContacted.map((lead) => ({
           ...lead,

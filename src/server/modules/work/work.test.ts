@@ -61,14 +61,18 @@ describe('my work', () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/me/work', headers: as(agent) });
     expect(response.statusCode).toBe(200);
     const work = response.json<{
-      overdueTasks: Titled[];
-      todayTasks: Titled[];
+      overdueTasks: (Titled & { leadTitle: string | null })[];
+      todayTasks: (Titled & { leadTitle: string | null })[];
       followUps: Titled[];
       notContacted: (Titled & { minutesSinceCreated: number })[];
       pastStageLimit: Titled[];
     }>();
-    expect(work.overdueTasks.map((x) => x.title)).toEqual(['Call back (yesterday)']);
-    expect(work.todayTasks.map((x) => x.title)).toEqual(['Send quote (in an hour)']);
+    expect(work.overdueTasks.map((x) => [x.title, x.leadTitle])).toEqual([
+      ['Call back (yesterday)', 'Talking'],
+    ]);
+    expect(work.todayTasks.map((x) => [x.title, x.leadTitle])).toEqual([
+      ['Send quote (in an hour)', 'Talking'],
+    ]);
     expect(work.followUps.map((x) => x.title)).toEqual(['Talking', 'Fresh inquiry']);
     expect(work.notContacted.map((x) => [x.title, x.minutesSinceCreated])).toEqual([
       ['Stuck in New', 3 * 24 * 60 + 5],

@@ -132,10 +132,6 @@ function LeadRow({ lead, detail }: { lead: Lead; detail: ReactNode }) {
 function TodayView({ work, fetchedAt }: { work: MyWork; fetchedAt: number }) {
   const { relative } = useSession();
   const elapsed = useMinutesSince(fetchedAt);
-  const leadTitles = new Map<string, string>();
-  for (const lead of [...work.followUps, ...work.notContacted, ...work.pastStageLimit]) {
-    leadTitles.set(lead.id, lead.title);
-  }
   const tasks = [...work.overdueTasks, ...work.todayTasks];
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
@@ -145,11 +141,7 @@ function TodayView({ work, fetchedAt }: { work: MyWork; fetchedAt: number }) {
         empty="Nothing due. Follow-ups you schedule show up here on their day."
       >
         {tasks.map((task) => (
-          <TaskRow
-            key={task.id}
-            task={task}
-            leadTitle={task.leadId ? leadTitles.get(task.leadId) : undefined}
-          />
+          <TaskRow key={task.id} task={task} leadTitle={task.leadTitle ?? undefined} />
         ))}
       </Section>
       <Section
