@@ -54,6 +54,37 @@ describe('API tokens', () => {
     });
   });
 
+  it('records when a token was last used, at most once a minute', async () => {
+    const { admin } = await aWorkspace(t);
+    const { token, id } = (await createToken(admin, { name: 'Sync' })).json<{
+      token: string;
+      id: string;
+    }>();
+    const lastUsedAt = async () =>
+      (
+        await t.db
+          .selectFrom('api_tokens')
+          .select('last_used_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).last_used_at?.toISOString() ?? null;
+    const use = () => t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
+
+    expect(await lastUsedAt()).toBeNull();
+    await use();
+    const first = t.clock.now().toISOString();
+    expect(await lastUsedAt()).toBe(first);
+    // Within the minute: neither the cached token nor a fresh read from the database touches it.
+    t.clock.advance(30_000);
+    await use();
+    t.clock.advance(CREDENTIALS_TTL_MS + 1);
+    await use();
+    expect(await lastUsedAt()).toBe(first);
+    t.clock.advance(30_000);
+    await use();
+    expect(await lastUsedAt()).toBe(t.clock.now().toISOString());
+  });
+
   it('needs no CSRF token for writes with a Bearer token', async () => {
     const { admin } = await aWorkspace(t);
     const { token } = (await createToken(admin, { name: 'sync' })).json<{ token: string }>();
