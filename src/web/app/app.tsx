@@ -32,6 +32,25 @@ const BoardPage = lazy(() =>
 const LeadPage = lazy(() =>
   import('../features/leads/components/lead-page').then((m) => ({ default: m.LeadPage })),
 );
+const ContactsListPage = lazy(() =>
+  import('../features/contacts/contacts-list-page').then((m) => ({
+    default: m.ContactsListPage,
+  })),
+);
+const ContactPage = lazy(() =>
+  import('../features/contacts/contact-page').then((m) => ({ default: m.ContactPage })),
+);
+const CompaniesListPage = lazy(() =>
+  import('../features/companies/companies-list-page').then((m) => ({
+    default: m.CompaniesListPage,
+  })),
+);
+const CompanyPage = lazy(() =>
+  import('../features/companies/company-page').then((m) => ({ default: m.CompanyPage })),
+);
+const SettingsPage = lazy(() =>
+  import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })),
+);
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -53,6 +72,7 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
     '--mantine-color-blue-light-color': 'var(--mantine-color-blue-9)',
     '--mantine-color-red-light-color': 'var(--mantine-color-red-9)',
     '--mantine-color-gray-light-color': 'var(--mantine-color-gray-9)',
@@ -116,6 +136,11 @@ function SignedInRoutes() {
           <Route path="/leads" element={<LeadsListPage />} />
           <Route path="/leads/:id" element={<LeadPage />} />
           <Route path="/board" element={<BoardPage />} />
+          <Route path="/contacts" element={<ContactsListPage />} />
+          <Route path="/contacts/:id" element={<ContactPage />} />
+          <Route path="/companies" element={<CompaniesListPage />} />
+          <Route path="/companies/:id" element={<CompanyPage />} />
+          <Route path="/settings/*" element={<SettingsPage />} />
           <Route
             path="/quick-entry"
             element={

@@ -31,7 +31,11 @@ const NAV_ITEMS: NavItem[] = [
   { to: '/today', label: 'Today', permission: 'lead:read' },
   { to: '/leads', label: 'Leads', permission: 'lead:read' },
   { to: '/board', label: 'Pipeline board', permission: 'lead:read' },
+  { to: '/contacts', label: 'Contacts', permission: 'lead:read' },
+  { to: '/companies', label: 'Companies', permission: 'lead:read' },
   { to: '/quick-entry', label: 'Quick entry', permission: 'lead:create' },
+  // Every member manages their own API tokens there; other sections need more.
+  { to: '/settings', label: 'Settings', permission: 'lead:read' },
 ];
 
 function WorkspaceSwitcher() {

@@ -12,6 +12,8 @@ import {
   Select,
   SimpleGrid,
   Stack,
+  Table,
+  Tabs,
   Text,
   Textarea,
   TextInput,
@@ -19,6 +21,7 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
@@ -28,19 +31,23 @@ import {
   logActivityBodySchema,
   LOGGABLE_TYPES,
 } from '../../../../server/modules/activities/activities.schemas';
+import type { auditEntrySchema } from '../../../../server/modules/audit-log/audit-log.schemas';
 import {
   stageIndex,
   useLeadCustomFields,
   useLeadSources,
+  useLostReasons,
   useMembers,
   usePipelines,
 } from '../../../app/reference-data';
+import { errorMessage } from '../../../app/query-client';
 import { useSession } from '../../../app/session';
 import { NotFoundScreen, PageSkeleton, QueryView } from '../../../components/ui/screens';
+import { api } from '../../../lib/api-client';
 import { isoToLocalInput, localInputToIso } from '../../../lib/format';
 import { applyServerErrors } from '../../../lib/forms';
 import { CALL_OUTCOMES, PRIORITY_COLORS, humanize } from '../../../lib/labels';
-import type { CustomField, LeadDetail, Pipeline } from '../../../lib/types';
+import type { CustomField, LeadDetail, Page, Pipeline } from '../../../lib/types';
 import {
   useContactDuplicates,
   useLead,
@@ -226,7 +233,9 @@ function PeopleCard({ lead }: { lead: LeadDetail }) {
         </Alert>
       ) : (
         <Stack gap={2}>
-          <Text fw={500}>{contact.name || 'Unnamed contact'}</Text>
+          <Anchor component={Link} to={`/contacts/${contact.id}`} fw={500}>
+            {contact.name || 'Unnamed contact'}
+          </Anchor>
           {contact.phones.map((phone) => (
             <Anchor key={phone.e164} href={`tel:${phone.e164}`} size="sm">
               {phone.value}
@@ -252,7 +261,9 @@ function PeopleCard({ lead }: { lead: LeadDetail }) {
           The linked company was archived.
         </Alert>
       ) : (
-        <Text size="sm">{company.name}</Text>
+        <Anchor component={Link} to={`/companies/${company.id}`} size="sm">
+          {company.name}
+        </Anchor>
       )}
     </Card>
   );
@@ -488,6 +499,260 @@ function TimelineCard({ leadId }: { leadId: string }) {
   );
 }
 
+/** An audit entry of this lead, as GET /api/audit-log returns it. */
+type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+function useLeadHistory(leadId: string) {
+  return useInfiniteQuery({
+    // Under ['lead', id], so every change to the lead refreshes it.
+    queryKey: ['lead', leadId, 'history'],
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Page<AuditEntry>>(
+        '/api/audit-log',
+        { entityType: 'lead', entityId: leadId, limit: 50, cursor: pageParam },
+        signal,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+const HISTORY_FIELD_LABELS: Record<string, string> = {
+  contactId: 'Contact',
+  companyId: 'Company',
+  sourceId: 'Source',
+  pipelineId: 'Pipeline',
+  stageId: 'Stage',
+  lostReasonId: 'Lost reason',
+  assigneeId: 'Assignee',
+  convertedBy: 'Converted by',
+  createdBy: 'Created by',
+  nextFollowUpAt: 'Next follow-up',
+  nextFollowUpType: 'Next follow-up type',
+  fields: 'Fields',
+};
+
+const HISTORY_ACTION_LABELS: Record<string, string> = {
+  'lead.stage_changed': 'Moved to another stage',
+  'lead.lost': 'Marked lost',
+  'lead.sensitive_read': 'Viewed sensitive fields',
+  'lead.sensitive_updated': 'Changed sensitive fields',
+  'lead.merged_into': 'Another lead was merged into this one',
+  'lead.merged': 'Merged into another lead',
+};
+
+function actionLabel(action: string): string {
+  return HISTORY_ACTION_LABELS[action] ?? humanize(action.split('.').slice(1).join('.') || action);
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HISTORY_PREVIEW = 8;
+
+/** Names for the ids and words for the values an audit entry records. */
+function useHistoryFormat(lead: LeadDetail) {
+  const { money, date, dateTime } = useSession();
+  const pipelines = usePipelines();
+  const members = useMembers();
+  const sources = useLeadSources();
+  const lostReasons = useLostReasons();
+  const customFields = useLeadCustomFields();
+  const stages = stageIndex(pipelines.data);
+  const names = (items: { id: string; name: string }[] | undefined) =>
+    new Map((items ?? []).map((item) => [item.id, item.name]));
+  const people = names(members.data);
+  const byKind: Record<string, Map<string, string>> = {
+    stageId: new Map([...stages].map(([id, stage]) => [id, stage.name])),
+    pipelineId: names(pipelines.data),
+    sourceId: names(sources.data),
+    lostReasonId: names(lostReasons.data),
+    assigneeId: people,
+    convertedBy: people,
+    createdBy: people,
+  };
+  const fieldOf = (key: string) =>
+    key.startsWith('customFields.')
+      ? customFields.data?.find((f) => `customFields.${f.key}` === key)
+      : undefined;
+
+  const label = (key: string) => {
+    const custom = fieldOf(key);
+    if (custom) return custom.label;
+    const known = HISTORY_FIELD_LABELS[key];
+    if (known) return known;
+    const words = key
+      .replace(/^customFields\./, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replaceAll('_', ' ')
+      .toLowerCase();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
+
+  const value = (key: string, raw: unknown): React.ReactNode => {
+    if (raw === null || raw === undefined || raw === '') return '—';
+    if (raw === '[sensitive]') return 'Hidden';
+    const custom = fieldOf(key);
+    if (custom) return showCustomValue(custom, raw, { money, date });
+    if (typeof raw === 'string') {
+      const named = byKind[key]?.get(raw);
+      if (named) return named;
+      if (key in byKind) return key === 'assigneeId' ? 'A former member' : 'Removed';
+      if (key === 'contactId' || key === 'companyId') {
+        const path = key === 'contactId' ? 'contacts' : 'companies';
+        return (
+          <Anchor component={Link} to={`/${path}/${raw}`} size="sm">
+            {key === 'contactId' ? 'a contact' : 'a company'}
+          </Anchor>
+        );
+      }
+      if (ISO_DATE.test(raw)) return date(raw);
+      if (ISO_INSTANT.test(raw)) return dateTime(raw);
+      return humanizeValue(key, raw);
+    }
+    if (typeof raw === 'number') {
+      if (key === 'value') return money(raw, lead.currency);
+      return key === 'probability' ? `${raw} %` : String(raw);
+    }
+    if (typeof raw === 'boolean') return raw ? 'Yes' : 'No';
+    if (Array.isArray(raw)) return raw.length === 0 ? '—' : raw.map(String).join(', ');
+    return JSON.stringify(raw);
+  };
+
+  const who = (entry: AuditEntry) => {
+    if (entry.actorUserId) return people.get(entry.actorUserId) ?? 'A former member';
+    return entry.actorTokenId ? 'An API token' : 'Leadkeeper (automatic)';
+  };
+  return { label, value, who };
+}
+
+/** Enum-like values read as words; free text stays as typed. */
+function humanizeValue(key: string, raw: string): string {
+  return ['status', 'priority', 'contactStatus', 'nextFollowUpType', 'lastContactMethod'].includes(
+    key,
+  )
+    ? humanize(raw)
+    : raw;
+}
+
+function HistoryEntry({
+  entry,
+  format,
+}: {
+  entry: AuditEntry;
+  format: ReturnType<typeof useHistoryFormat>;
+}) {
+  const { dateTime, relative } = useSession();
+  const [showAll, setShowAll] = useState(false);
+  const changes = Object.entries(entry.changes);
+  const shown = showAll ? changes : changes.slice(0, HISTORY_PREVIEW);
+  return (
+    <Timeline.Item
+      data-testid="history-entry"
+      title={
+        <Text size="sm" fw={500}>
+          {actionLabel(entry.action)}
+          <Text span size="sm" fw={400}>
+            {' · '}
+            {format.who(entry)}
+          </Text>
+        </Text>
+      }
+    >
+      <Text size="xs" c="dimmed" title={dateTime(entry.createdAt)}>
+        {dateTime(entry.createdAt)} ({relative(entry.createdAt)})
+      </Text>
+      {changes.length > 0 && (
+        <Table
+          withRowBorders={false}
+          verticalSpacing={2}
+          horizontalSpacing={4}
+          fz="sm"
+          mt={4}
+          aria-label={`Changed fields: ${actionLabel(entry.action)}`}
+        >
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th fz="xs" c="dimmed" fw={400}>
+                Field
+              </Table.Th>
+              <Table.Th fz="xs" c="dimmed" fw={400}>
+                Before
+              </Table.Th>
+              <Table.Th fz="xs" c="dimmed" fw={400}>
+                After
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {shown.map(([key, change]) => (
+              <Table.Tr key={key}>
+                <Table.Td fw={500}>{format.label(key)}</Table.Td>
+                <Table.Td>{format.value(key, change.before)}</Table.Td>
+                <Table.Td>
+                  <span aria-hidden="true">→ </span>
+                  {format.value(key, change.after)}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {changes.length > HISTORY_PREVIEW && (
+        <Button size="compact-xs" variant="subtle" onClick={() => setShowAll((all) => !all)}>
+          {showAll ? 'Show fewer' : `Show all ${changes.length} fields`}
+        </Button>
+      )}
+    </Timeline.Item>
+  );
+}
+
+/** Who changed what on this lead and when, from the audit log (roles with audit:read). */
+function HistoryCard({ lead }: { lead: LeadDetail }) {
+  const history = useLeadHistory(lead.id);
+  const format = useHistoryFormat(lead);
+  const entries = history.data?.pages.flatMap((page) => page.items) ?? [];
+  return (
+    <Card withBorder component="section" aria-labelledby="history-title">
+      <Title order={2} size="h4" id="history-title" mb="sm">
+        History
+      </Title>
+      {history.isPending ? (
+        <PageSkeleton rows={3} />
+      ) : history.isError ? (
+        <Alert color="red" title="The history could not load">
+          <Text size="sm">{errorMessage(history.error)}</Text>
+          <Button mt="xs" size="xs" variant="light" onClick={() => void history.refetch()}>
+            Try again
+          </Button>
+        </Alert>
+      ) : entries.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No changes recorded yet. Every change to this lead shows up here with who made it.
+        </Text>
+      ) : (
+        <>
+          <Timeline bulletSize={12} lineWidth={2}>
+            {entries.map((entry) => (
+              <HistoryEntry key={entry.id} entry={entry} format={format} />
+            ))}
+          </Timeline>
+          {history.hasNextPage && (
+            <Button
+              mt="sm"
+              size="xs"
+              variant="light"
+              loading={history.isFetchingNextPage}
+              onClick={() => void history.fetchNextPage()}
+            >
+              Show older changes
+            </Button>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
+
 function LeadActions({ lead, pipeline }: { lead: LeadDetail; pipeline: Pipeline | undefined }) {
   const { can } = useSession();
   const members = useMembers();
@@ -621,7 +886,22 @@ function LeadView({ lead }: { lead: LeadDetail }) {
               )}
             </Card>
             {can('lead:update') && <LogActivityForm leadId={lead.id} />}
-            <TimelineCard leadId={lead.id} />
+            {can('audit:read') ? (
+              <Tabs defaultValue="timeline" keepMounted={false}>
+                <Tabs.List>
+                  <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
+                  <Tabs.Tab value="history">History</Tabs.Tab>
+                </Tabs.List>
+                <Tabs.Panel value="timeline" pt="sm">
+                  <TimelineCard leadId={lead.id} />
+                </Tabs.Panel>
+                <Tabs.Panel value="history" pt="sm">
+                  <HistoryCard lead={lead} />
+                </Tabs.Panel>
+              </Tabs>
+            ) : (
+              <TimelineCard leadId={lead.id} />
+            )}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
