@@ -1,4 +1,5 @@
-// Leads, their timeline and tasks: queries and the actions people take on them.
+// Leads, their timeline and tasks: queries and the actions people take on them, the board's
+// per-stage sums, bulk actions and the CSV export.
 import {
   keepPreviousData,
   useInfiniteQuery,
@@ -7,9 +8,23 @@ import {
   useQueryClient,
   type QueryClient,
 } from '@tanstack/react-query';
-import { api, type QueryValue } from '../../../lib/api-client';
+import type { z } from 'zod';
+import type {
+  bulkActionSchema,
+  bulkResultSchema,
+  leadListItemSchema,
+  stageSummarySchema,
+} from '../../../../server/modules/leads/leads.schemas';
+import { api, ApiError } from '../../../lib/api-client';
 import type { Activity, Contact, Lead, LeadDetail, Page, Task } from '../../../lib/types';
 
+/** A lead as lists return it: the lead and its contact's name. */
+export type LeadListItem = z.infer<typeof leadListItemSchema>;
+export type StageSummary = z.infer<typeof stageSummarySchema>;
+export type BulkAction = z.infer<typeof bulkActionSchema>;
+export type BulkResult = z.infer<typeof bulkResultSchema>;
+
+/** The list filters GET /api/leads takes (and the stage summary and the CSV export). */
 export interface LeadFilters {
   q?: string;
   pipelineId?: string;
@@ -21,10 +36,35 @@ export interface LeadFilters {
   tag?: string;
   followUp?: string;
   staleDays?: string;
+  contactId?: string;
+  companyId?: string;
   sort?: string;
+  /** Custom-field filters, `<key>:<value>` each; all must match. */
+  cf?: string[];
 }
 
 export const LEAD_PAGE_SIZE = 50;
+/** The most leads one POST /api/leads/bulk takes (BULK_LIMIT on the server). */
+export const BULK_CHUNK = 500;
+/** Ids per export request: 200 uuids keep the URL far below the server's header limit. */
+const EXPORT_IDS_CHUNK = 200;
+
+/** The filters as a query string; `cf` repeats, once per custom-field filter. */
+export function leadFilterParams(
+  filters: LeadFilters,
+  extra: Record<string, string | number | boolean | undefined> = {},
+): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    if (key === 'cf' || typeof value !== 'string' || value === '') continue;
+    params.set(key, value);
+  }
+  for (const condition of filters.cf ?? []) params.append('cf', condition);
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  return params;
+}
 
 /** After any change to a lead, every view that shows leads is out of date. */
 export async function invalidateLeadViews(queryClient: QueryClient, leadId?: string) {
@@ -36,19 +76,27 @@ export async function invalidateLeadViews(queryClient: QueryClient, leadId?: str
   ]);
 }
 
+export function fetchLeadsPage(
+  filters: LeadFilters,
+  page: { limit: number; cursor?: string | undefined; count?: boolean },
+  signal?: AbortSignal,
+): Promise<Page<LeadListItem>> {
+  const params = leadFilterParams(filters, {
+    limit: page.limit,
+    cursor: page.cursor,
+    count: page.count ? true : undefined,
+  });
+  return api.get<Page<LeadListItem>>(`/api/leads?${params.toString()}`, undefined, signal);
+}
+
 export function useLeadsList(filters: LeadFilters) {
   return useInfiniteQuery({
     queryKey: ['leads', 'list', filters],
     queryFn: ({ pageParam, signal }) =>
-      api.get<Page<Lead>>(
-        '/api/leads',
-        {
-          ...(filters as Record<string, QueryValue>),
-          limit: LEAD_PAGE_SIZE,
-          cursor: pageParam,
-          // The total is counted once, with the first page.
-          count: pageParam === undefined ? true : undefined,
-        },
+      // The total is counted once, with the first page.
+      fetchLeadsPage(
+        filters,
+        { limit: LEAD_PAGE_SIZE, cursor: pageParam, count: pageParam === undefined },
         signal,
       ),
     initialPageParam: undefined as string | undefined,
@@ -56,6 +104,81 @@ export function useLeadsList(filters: LeadFilters) {
     // Keep showing the current rows while a new filter loads, instead of a skeleton.
     placeholderData: keepPreviousData,
   });
+}
+
+/** Count, value and weighted value per stage of a pipeline, over ALL leads the filters match. */
+export function useStageSummary(pipelineId: string, filters: LeadFilters) {
+  return useQuery({
+    queryKey: ['board', pipelineId, 'summary', filters],
+    queryFn: ({ signal }) => {
+      const { sort: _sort, ...rest } = filters;
+      const params = leadFilterParams(rest, { pipelineId });
+      return api.get<StageSummary>(
+        `/api/leads/stage-summary?${params.toString()}`,
+        undefined,
+        signal,
+      );
+    },
+    refetchInterval: 15_000,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * One action on many leads. Each lead succeeds or fails on its own; more than BULK_CHUNK leads
+ * go in several requests and their results are added up.
+ */
+export function useBulkLeadAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ leadIds, action }: { leadIds: string[]; action: BulkAction }) => {
+      const result: BulkResult = { succeeded: [], failed: [] };
+      for (let start = 0; start < leadIds.length; start += BULK_CHUNK) {
+        const chunk = await api.post<BulkResult>('/api/leads/bulk', {
+          leadIds: leadIds.slice(start, start + BULK_CHUNK),
+          action,
+        });
+        result.succeeded.push(...chunk.succeeded);
+        result.failed.push(...chunk.failed);
+      }
+      return result;
+    },
+    onSettled: () => invalidateLeadViews(queryClient),
+  });
+}
+
+/**
+ * The leads as CSV, from the server's export: the given ids (in requests of a few hundred,
+ * joined under one header) or, without ids, every lead the filters match.
+ */
+export async function fetchLeadsCsv(filters: LeadFilters, ids?: string[]): Promise<string> {
+  const chunks: string[][] = [];
+  if (ids === undefined) chunks.push([]);
+  else
+    for (let at = 0; at < ids.length; at += EXPORT_IDS_CHUNK) {
+      chunks.push(ids.slice(at, at + EXPORT_IDS_CHUNK));
+    }
+  const parts: string[] = [];
+  for (const chunk of chunks) {
+    const params = leadFilterParams(filters, chunk.length > 0 ? { ids: chunk.join(',') } : {});
+    const response = await fetch(`/api/exports/leads.csv?${params.toString()}`, {
+      credentials: 'same-origin',
+      headers: { accept: 'text/csv' },
+    });
+    if (!response.ok) {
+      throw new ApiError(
+        response.status,
+        null,
+        response.status === 404
+          ? 'The CSV export is not available on this server yet.'
+          : `The export failed (the server answered ${response.status}).`,
+      );
+    }
+    const text = await response.text();
+    // Every part starts with the header row; keep only the first one.
+    parts.push(parts.length === 0 ? text : text.slice(text.indexOf('\n') + 1));
+  }
+  return parts.map((part) => (part.endsWith('\n') || part === '' ? part : `${part}\n`)).join('');
 }
 
 export function useLead(id: string) {

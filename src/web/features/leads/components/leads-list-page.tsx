@@ -1,9 +1,11 @@
-// The leads list: search, filters and sort live in the URL (shareable, back-button safe);
-// pages come from the server by cursor and only the visible rows are rendered.
+// The leads list: search, filters and sort live in the URL (shareable, back-button safe; a
+// saved view writes its filters there too); pages come from the server by cursor and only the
+// visible rows are rendered. Rows can be selected for bulk actions and walked with the keyboard
+// (`/` search, j/k or arrows, Enter opens, x selects).
 import {
   Anchor,
-  Badge,
   Button,
+  Checkbox,
   Group,
   Select,
   Stack,
@@ -15,40 +17,39 @@ import {
 } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { stageIndex, useLeadSources, useMembers, usePipelines } from '../../../app/reference-data';
+import {
+  stageIndex,
+  useLeadCustomFields,
+  useLeadSources,
+  useMembers,
+  usePipelines,
+} from '../../../app/reference-data';
 import { useSession } from '../../../app/session';
 import { ErrorScreen, PageSkeleton } from '../../../components/ui/screens';
-import { PRIORITY_COLORS, humanize } from '../../../lib/labels';
-import type { Lead } from '../../../lib/types';
-import { useLeadsList, type LeadFilters } from '../api/leads-api';
+import { humanize } from '../../../lib/labels';
+import { useLeadsList, type LeadFilters, type LeadListItem } from '../api/leads-api';
+import { useSavedViews } from '../api/saved-views-api';
+import { BulkActionsBar, BulkResultAlert, ExportMenu, type BulkOutcome } from './bulk-actions';
+import { ColumnChooser, useColumnChoice } from './column-chooser';
+import { CustomFieldFilters } from './custom-field-filters';
+import { availableColumns, type ColumnContext, type SortKey } from './lead-columns';
+import {
+  DEFAULT_SORT,
+  LIST_FILTER_KEYS,
+  VIEW_PARAM,
+  customFieldFiltersOf,
+  leadFiltersOf,
+  setCustomFieldFilter,
+  type ListFilterKey,
+} from './list-state';
+import { SavedViewsBar, canEditView } from './saved-views';
 
-const FILTER_KEYS = [
-  'q',
-  'pipelineId',
-  'stageId',
-  'status',
-  'assigneeId',
-  'sourceId',
-  'priority',
-  'tag',
-  'followUp',
-  'staleDays',
-  'sort',
-] as const satisfies readonly (keyof LeadFilters)[];
-
-type SortKey = 'createdAt' | 'value' | 'nextFollowUpAt' | 'daysInStage' | 'score';
 const ROW_HEIGHT = 49;
-
-function filtersFrom(params: URLSearchParams): LeadFilters {
-  const filters: LeadFilters = {};
-  for (const key of FILTER_KEYS) {
-    const value = params.get(key);
-    if (value) filters[key] = value;
-  }
-  return filters;
-}
+// The sticky header sits above the rows inside the scrolling box; rows scrolled to from below
+// must clear it (about 37 px, with room to spare).
+const HEADER_HEIGHT = 40;
 
 function SortHeader({
   label,
@@ -61,7 +62,7 @@ function SortHeader({
   sortKey: SortKey;
   sort: string;
   onSort: (sort: string) => void;
-  align?: 'right';
+  align?: 'right' | undefined;
 }) {
   const direction = sort === sortKey ? 'ascending' : sort === `-${sortKey}` ? 'descending' : 'none';
   const next = direction === 'descending' ? sortKey : `-${sortKey}`;
@@ -77,20 +78,31 @@ function SortHeader({
 function Filters({
   filters,
   setFilter,
+  searchRef,
+  children,
 }: {
   filters: LeadFilters;
-  setFilter: (key: keyof LeadFilters, value: string | null) => void;
+  setFilter: (key: ListFilterKey, value: string | null) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  children: ReactNode;
 }) {
   const pipelines = usePipelines();
   const sources = useLeadSources();
   const members = useMembers();
   const [q, setQ] = useState(filters.q ?? '');
+  const [shownQ, setShownQ] = useState(filters.q);
+  // A view or "Clear filters" changes the search from outside: show it.
+  if (shownQ !== filters.q) {
+    setShownQ(filters.q);
+    setQ(filters.q ?? '');
+  }
   const applyQ = useDebouncedCallback((value: string) => setFilter('q', value || null), 300);
   const pipeline = pipelines.data?.find((p) => p.id === filters.pipelineId);
   const common = { size: 'xs' as const, clearable: true, w: 170 };
   return (
     <Group gap="xs" align="end" role="search" aria-label="Filter leads">
       <TextInput
+        ref={searchRef}
         size="xs"
         w={220}
         label="Search"
@@ -159,6 +171,8 @@ function Filters({
         onChange={(value) => setFilter('priority', value)}
       />
       <TextInput
+        // A view or "Clear filters" resets what is typed.
+        key={filters.tag ?? ''}
         size="xs"
         w={110}
         label="Tag"
@@ -188,48 +202,105 @@ function Filters({
         value={filters.staleDays ?? null}
         onChange={(value) => setFilter('staleDays', value)}
       />
+      {children}
     </Group>
   );
 }
 
+/** Keys typed into a field are the field's, not the list's. */
+function isTypingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement) return true;
+  if (target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type);
+  }
+  return false;
+}
+
 export function LeadsListPage() {
+  const session = useSession();
+  const { money, relative, date, format } = session;
   const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => filtersFrom(params), [params]);
-  const sort = filters.sort ?? '-createdAt';
+  const filters = useMemo(() => leadFiltersOf(params), [params]);
+  const filtersKey = JSON.stringify(filters);
+  const sort = filters.sort ?? DEFAULT_SORT;
   const list = useLeadsList(filters);
   const pipelines = usePipelines();
   const members = useMembers();
-  const { money, relative } = useSession();
+  const sources = useLeadSources();
+  const customFields = useLeadCustomFields();
+  const savedViews = useSavedViews();
   const navigate = useNavigate();
-  const stages = useMemo(() => stageIndex(pipelines.data), [pipelines.data]);
-  const memberNames = useMemo(
-    () => new Map((members.data ?? []).map((m) => [m.id, m.name])),
-    [members.data],
-  );
+  const numbers = useMemo(() => new Intl.NumberFormat(format.locale), [format.locale]);
 
-  const setFilter = (key: keyof LeadFilters, value: string | null) =>
+  const viewId = params.get(VIEW_PARAM);
+  const activeView = savedViews.data?.find((view) => view.id === viewId);
+  const columnChoice = useColumnChoice(
+    activeView,
+    activeView !== undefined && canEditView(activeView, session),
+  );
+  const available = useMemo(() => availableColumns(customFields.data), [customFields.data]);
+  const columns = available.filter((column) => columnChoice.columns.includes(column.id));
+
+  const stages = useMemo(() => stageIndex(pipelines.data), [pipelines.data]);
+  const context = useMemo<ColumnContext>(() => {
+    const memberNames = new Map((members.data ?? []).map((m) => [m.id, m.name]));
+    const sourceNames = new Map((sources.data ?? []).map((s) => [s.id, s.name]));
+    return {
+      stageName: (id) => stages.get(id)?.name,
+      memberName: (id) => memberNames.get(id),
+      sourceName: (id) => sourceNames.get(id),
+      money,
+      date,
+      relative,
+    };
+  }, [members.data, sources.data, stages, money, date, relative]);
+
+  const updateParams = (change: (next: URLSearchParams) => void) =>
     setParams(
       (current) => {
         const next = new URLSearchParams(current);
-        if (value) next.set(key, value);
-        else next.delete(key);
+        change(next);
         return next;
       },
       { replace: true },
     );
+  const setFilter = (key: ListFilterKey | 'sort', value: string | null) =>
+    updateParams((next) => (value ? next.set(key, value) : next.delete(key)));
+  const setCustomFilter = (key: string, value: string | null) =>
+    updateParams((next) => setCustomFieldFilter(next, key, value));
 
-  const leads: Lead[] = useMemo(
+  const leads: LeadListItem[] = useMemo(
     () => list.data?.pages.flatMap((page) => page.items) ?? [],
     [list.data],
   );
   const total = list.data?.pages[0]?.total;
 
+  // The selection belongs to the filters it was made under.
+  const [selection, setSelection] = useState({ key: filtersKey, ids: new Set<string>() });
+  const selectedIds = selection.key === filtersKey ? selection.ids : new Set<string>();
+  const setSelectedIds = (ids: Set<string>) => setSelection({ key: filtersKey, ids });
+  const toggleSelected = (id: string) => {
+    const next = new Set(selectedIds);
+    if (!next.delete(id)) next.add(id);
+    setSelectedIds(next);
+  };
+  const selectedLeads = leads.filter((lead) => selectedIds.has(lead.id));
+  const allSelected = leads.length > 0 && selectedLeads.length === leads.length;
+  const [outcome, setOutcome] = useState<{
+    outcome: BulkOutcome;
+    titles: Map<string, string>;
+  } | null>(null);
+
   const scrollRef = useRef<HTMLDivElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
   const virtualizer = useVirtualizer({
     count: leads.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
+    scrollPaddingEnd: HEADER_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? -1;
@@ -241,19 +312,150 @@ export function LeadsListPage() {
     }
   }, [lastIndex, leads.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  // Keyboard: one row is the tab stop (roving tabindex); moving scrolls it into view first,
+  // then focuses it once the virtual list has rendered it.
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [focusedIndex, setFocusedIndex] = useState<number | null>(null);
+  const pendingFocus = useRef<number | null>(null);
+  const current = Math.min(activeIndex, Math.max(leads.length - 1, 0));
+  useEffect(() => {
+    const index = pendingFocus.current;
+    if (index === null) return;
+    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${index}"]`);
+    if (row) {
+      pendingFocus.current = null;
+      row.focus({ preventScroll: true });
+    }
+  });
+  const moveTo = (index: number) => {
+    if (leads.length === 0) return;
+    const next = Math.max(0, Math.min(leads.length - 1, index));
+    setActiveIndex(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${next}"]`);
+    // A row not rendered yet is focused once the scroll has rendered it.
+    if (row) row.focus({ preventScroll: true });
+    else pendingFocus.current = next;
+  };
+  const onKey = useRef<(event: KeyboardEvent) => void>(() => undefined);
+  useEffect(() => {
+    onKey.current = (event) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target;
+      if (isTypingIn(target)) return;
+      if (event.key === '/') {
+        event.preventDefault();
+        searchRef.current?.focus();
+        return;
+      }
+      // Keys in a dialog or an open menu are theirs.
+      if (target instanceof Element && target.closest('[role="dialog"], [role="menu"]')) return;
+      // j, k and x work from anywhere on the page; arrows, Home and End only in the table,
+      // so that they still scroll the page elsewhere.
+      const inTable = scrollRef.current?.contains(target as Node) ?? false;
+      if (!inTable && target !== document.body) return;
+      const onRow = target instanceof HTMLElement && target.dataset.rowIndex !== undefined;
+      const lead = leads[current];
+      switch (event.key) {
+        case 'ArrowDown':
+        case 'j':
+          if (!inTable && event.key !== 'j') return;
+          // From outside the table the first press lands on the current row.
+          moveTo(inTable ? current + 1 : current);
+          break;
+        case 'ArrowUp':
+        case 'k':
+          if (!inTable && event.key !== 'k') return;
+          moveTo(inTable ? current - 1 : current);
+          break;
+        case 'Home':
+        case 'End':
+          if (!inTable) return;
+          moveTo(event.key === 'Home' ? 0 : leads.length - 1);
+          break;
+        case 'Enter':
+          if (!onRow || !lead) return;
+          void navigate(`/leads/${lead.id}`);
+          break;
+        case 'x':
+          if (!lead) return;
+          toggleSelected(lead.id);
+          break;
+        default:
+          return;
+      }
+      event.preventDefault();
+    };
+  });
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => onKey.current(event);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
+  }, []);
+
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
-  const hasFilters = FILTER_KEYS.some((key) => key !== 'sort' && filters[key]);
+  const customFilters = customFieldFiltersOf(params);
+  const hasFilters =
+    LIST_FILTER_KEYS.some((key) => filters[key]) || Object.keys(customFilters).length > 0;
+  const columnCount = columns.length + 2;
 
   return (
     <Stack gap="sm">
-      <Group justify="space-between">
-        <Title order={1}>Leads</Title>
-        <Text c="dimmed" size="sm" aria-live="polite">
-          {total !== undefined ? `${total.toLocaleString()} leads` : ''}
-        </Text>
+      <Group justify="space-between" gap="xs">
+        <Group gap="sm" align="baseline">
+          <Title order={1}>Leads</Title>
+          <Text c="dimmed" size="sm" aria-live="polite">
+            {total !== undefined ? `${numbers.format(total)} leads` : ''}
+          </Text>
+        </Group>
+        <Group gap="xs">
+          <SavedViewsBar
+            views={savedViews.data ?? []}
+            active={activeView}
+            params={params}
+            columns={columnChoice.columns}
+            onApply={(next) => setParams(next, { replace: true })}
+            onClear={({ keepFilters }) =>
+              keepFilters ? updateParams((next) => next.delete(VIEW_PARAM)) : setParams({})
+            }
+          />
+          <ColumnChooser available={available} choice={columnChoice} />
+          <ExportMenu
+            filters={filters}
+            selectedIds={selectedLeads.map((lead) => lead.id)}
+            total={total}
+          />
+        </Group>
       </Group>
-      <Filters filters={filters} setFilter={setFilter} />
+      <Filters filters={filters} setFilter={setFilter} searchRef={searchRef}>
+        <CustomFieldFilters
+          fields={customFields.data ?? []}
+          values={customFilters}
+          onChange={setCustomFilter}
+        />
+      </Filters>
+      {outcome && (
+        <BulkResultAlert
+          outcome={outcome.outcome}
+          titleOf={(id) => outcome.titles.get(id)}
+          onClose={() => setOutcome(null)}
+        />
+      )}
+      {selectedLeads.length > 0 && (
+        <BulkActionsBar
+          selected={selectedLeads}
+          onClear={() => setSelectedIds(new Set())}
+          onDone={(done) => {
+            setOutcome({
+              outcome: done,
+              titles: new Map(selectedLeads.map((lead) => [lead.id, lead.title])),
+            });
+            // The failed ones stay selected, to fix and retry.
+            setSelectedIds(new Set(done.result.failed.map((failure) => failure.id)));
+          }}
+        />
+      )}
       {list.isPending ? (
         <PageSkeleton rows={10} />
       ) : list.isError ? (
@@ -272,123 +474,146 @@ export function LeadsListPage() {
           )}
         </Stack>
       ) : (
-        <div
-          ref={scrollRef}
-          style={{ height: 'calc(100vh - 250px)', minHeight: 320, overflow: 'auto' }}
-          tabIndex={0}
-          aria-label="Leads table"
-          role="region"
-        >
-          <Table highlightOnHover stickyHeader verticalSpacing="xs" miw={900}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Lead</Table.Th>
-                <Table.Th>Stage</Table.Th>
-                <SortHeader
-                  label="Value"
-                  sortKey="value"
-                  sort={sort}
-                  onSort={(s) => setFilter('sort', s)}
-                  align="right"
-                />
-                <Table.Th>Priority</Table.Th>
-                <Table.Th>Assignee</Table.Th>
-                <SortHeader
-                  label="Next follow-up"
-                  sortKey="nextFollowUpAt"
-                  sort={sort}
-                  onSort={(s) => setFilter('sort', s)}
-                />
-                <SortHeader
-                  label="Days in stage"
-                  sortKey="daysInStage"
-                  sort={sort}
-                  onSort={(s) => setFilter('sort', s)}
-                />
-                <SortHeader
-                  label="Created"
-                  sortKey="createdAt"
-                  sort={sort}
-                  onSort={(s) => setFilter('sort', s)}
-                />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {paddingTop > 0 && (
-                <tr aria-hidden="true">
-                  <td colSpan={8} style={{ height: paddingTop, padding: 0 }} />
-                </tr>
-              )}
-              {items.map((item) => {
-                const lead = leads[item.index];
-                if (!lead) return null;
-                const stage = stages.get(lead.stageId);
-                return (
-                  <Table.Tr
-                    key={lead.id}
-                    data-testid="lead-list-row"
-                    style={{ height: ROW_HEIGHT, cursor: 'pointer' }}
-                    onClick={() => void navigate(`/leads/${lead.id}`)}
-                  >
-                    <Table.Td maw={280}>
-                      <Anchor
-                        component={Link}
-                        to={`/leads/${lead.id}`}
-                        size="sm"
-                        fw={500}
-                        onClick={(event) => event.stopPropagation()}
+        <>
+          <div
+            ref={scrollRef}
+            style={{ height: 'calc(100vh - 330px)', minHeight: 320, overflow: 'auto' }}
+            aria-label="Leads table"
+            role="region"
+          >
+            <Table
+              highlightOnHover
+              stickyHeader
+              verticalSpacing="xs"
+              // Wide enough for every chosen column; the box scrolls sideways past that.
+              miw={Math.max(900, 320 + 140 * columns.length)}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th w={36}>
+                    <Checkbox
+                      size="xs"
+                      aria-label="Select all loaded leads"
+                      checked={allSelected}
+                      indeterminate={selectedLeads.length > 0 && !allSelected}
+                      onChange={() =>
+                        setSelectedIds(
+                          allSelected ? new Set() : new Set(leads.map((lead) => lead.id)),
+                        )
+                      }
+                    />
+                  </Table.Th>
+                  <Table.Th>Lead</Table.Th>
+                  {columns.map((column) =>
+                    column.sortKey ? (
+                      <SortHeader
+                        key={column.id}
+                        label={column.label}
+                        sortKey={column.sortKey}
+                        sort={sort}
+                        onSort={(s) => setFilter('sort', s)}
+                        align={column.align}
+                      />
+                    ) : (
+                      <Table.Th
+                        key={column.id}
+                        style={{ textAlign: column.align ?? 'left', whiteSpace: 'nowrap' }}
                       >
-                        {lead.title}
-                      </Anchor>
-                      {lead.companyName && (
-                        <Text size="xs" c="dimmed" truncate>
-                          {lead.companyName}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{stage?.name ?? '—'}</Text>
-                    </Table.Td>
-                    <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{money(lead.value, lead.currency)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge size="sm" variant="light" color={PRIORITY_COLORS[lead.priority]}>
-                        {humanize(lead.priority)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {lead.assigneeId ? (memberNames.get(lead.assigneeId) ?? '…') : 'Unassigned'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {lead.nextFollowUpAt ? relative(lead.nextFollowUpAt) : '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{lead.daysInStage}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{relative(lead.createdAt)}</Text>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-              {paddingBottom > 0 && (
-                <tr aria-hidden="true">
-                  <td colSpan={8} style={{ height: paddingBottom, padding: 0 }} />
-                </tr>
-              )}
-            </Table.Tbody>
-          </Table>
-          {isFetchingNextPage && (
-            <Text size="sm" c="dimmed" ta="center" py="xs">
-              Loading more…
-            </Text>
-          )}
-        </div>
+                        {column.label}
+                      </Table.Th>
+                    ),
+                  )}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {paddingTop > 0 && (
+                  <tr aria-hidden="true">
+                    <td colSpan={columnCount} style={{ height: paddingTop, padding: 0 }} />
+                  </tr>
+                )}
+                {items.map((item) => {
+                  const lead = leads[item.index];
+                  if (!lead) return null;
+                  const selected = selectedIds.has(lead.id);
+                  const focused = focusedIndex === item.index;
+                  return (
+                    <Table.Tr
+                      key={lead.id}
+                      data-testid="lead-list-row"
+                      data-row-index={item.index}
+                      tabIndex={item.index === current ? 0 : -1}
+                      aria-selected={selected}
+                      bg={selected ? 'var(--mantine-color-blue-0)' : undefined}
+                      style={{
+                        height: ROW_HEIGHT,
+                        cursor: 'pointer',
+                        outline: focused ? '2px solid var(--mantine-color-blue-7)' : undefined,
+                        outlineOffset: -2,
+                      }}
+                      onFocus={() => {
+                        setActiveIndex(item.index);
+                        setFocusedIndex(item.index);
+                      }}
+                      onBlur={() => setFocusedIndex(null)}
+                      onClick={() => void navigate(`/leads/${lead.id}`)}
+                    >
+                      <Table.Td onClick={(event) => event.stopPropagation()}>
+                        <Checkbox
+                          size="xs"
+                          aria-label={`Select ${lead.title}`}
+                          checked={selected}
+                          onChange={() => toggleSelected(lead.id)}
+                        />
+                      </Table.Td>
+                      <Table.Td maw={280} style={{ whiteSpace: 'nowrap' }}>
+                        <Anchor
+                          display="block"
+                          truncate
+                          component={Link}
+                          to={`/leads/${lead.id}`}
+                          size="sm"
+                          fw={500}
+                          tabIndex={-1}
+                          onClick={(event) => event.stopPropagation()}
+                        >
+                          {lead.title}
+                        </Anchor>
+                        {lead.companyName && (
+                          <Text size="xs" c="dimmed" truncate>
+                            {lead.companyName}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      {columns.map((column) => (
+                        <Table.Td
+                          key={column.id}
+                          data-column={column.id}
+                          ta={column.align}
+                          style={{ whiteSpace: 'nowrap' }}
+                        >
+                          {column.render(lead, context)}
+                        </Table.Td>
+                      ))}
+                    </Table.Tr>
+                  );
+                })}
+                {paddingBottom > 0 && (
+                  <tr aria-hidden="true">
+                    <td colSpan={columnCount} style={{ height: paddingBottom, padding: 0 }} />
+                  </tr>
+                )}
+              </Table.Tbody>
+            </Table>
+            {isFetchingNextPage && (
+              <Text size="sm" c="dimmed" ta="center" py="xs">
+                Loading more…
+              </Text>
+            )}
+          </div>
+          <Text size="xs" c="dimmed">
+            Keys: / search · j k or ↑ ↓ move · Enter opens · x selects
+          </Text>
+        </>
       )}
     </Stack>
   );
