@@ -36,7 +36,8 @@ export const HEALTH_POLL_INTERVAL_MS = 50;
 
 const cleanups = new Set<() => Promise<void>>();
 
-function deferCleanup(cleanup: () => Promise<void>): () => Promise<void> {
+/** Registers a cleanup (also run on Ctrl-C); returns it, to run it once when done. */
+export function deferCleanup(cleanup: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
   const once = () => {
     cleanups.delete(once);
@@ -534,6 +535,10 @@ export interface DataOptions {
 export interface StandaloneBenchmark {
   name: string;
   description: string;
+  /** For flags not given: --backend (default both) and --runs (default 3). */
+  defaults?: { backend?: Backend | 'both'; runs?: number };
+  /** It takes --leads (how many leads to generate), passed on as StandaloneOptions.leads. */
+  takesLeads?: boolean;
   /** Prints its table, writes bench/results/ and returns the exit code. */
   run(options: StandaloneOptions): Promise<number>;
 }
@@ -544,6 +549,8 @@ export interface StandaloneOptions {
   backends: Backend[];
   /** Repetitions per backend. */
   runs: number;
+  /** --leads, for a benchmark that takesLeads; undefined leaves it to the benchmark. */
+  leads: number | undefined;
 }
 
 export interface Scenario {

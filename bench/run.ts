@@ -1,12 +1,14 @@
 // Benchmark runner: `npm run bench -- <name> [--backend pglite|postgres|both] [--duration S]
 // [--connections N] [--warmup S] [--only SCENARIO] [--no-build]` for load benchmarks (`leads`
-// also takes `--leads N`), `--runs N` instead of the load flags for startup. Prints a table, writes bench/results/*.json and exits non-zero when any
+// also takes `--leads N`), `--runs N` instead of the load flags for startup and web (web also
+// takes `--leads N`). Prints a table, writes bench/results/*.json and exits non-zero when any
 // request failed, so a run full of 401s never passes for figures.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { authBenchmark } from './benchmarks/auth.js';
 import { leadsBenchmark } from './benchmarks/leads.js';
 import { startupBenchmark } from './benchmarks/startup.js';
+import { webBenchmark } from './benchmarks/web.js';
 import {
   addCeilingRatios,
   BACKENDS,
@@ -40,11 +42,12 @@ const BENCHMARKS: Record<string, Benchmark> = {
 /** Benchmarks that start and stop servers themselves; they take --runs, not the load flags. */
 const STANDALONE_BENCHMARKS: Record<string, StandaloneBenchmark> = {
   [startupBenchmark.name]: startupBenchmark,
+  [webBenchmark.name]: webBenchmark,
 };
 
 const LOAD_FLAGS = ['duration', 'connections', 'warmup', 'only'] as const;
 const STANDALONE_FLAGS = ['runs'] as const;
-/** Flags for benchmarks that make their own data (createData). */
+/** Flags for benchmarks that make their own data (createData, or a standalone's takesLeads). */
 const DATA_FLAGS = ['leads'] as const;
 
 const BACKEND_CHOICES = [...BACKENDS, 'both'] as const;
@@ -54,7 +57,8 @@ const USAGE =
   'usage: npm run bench -- <name> [--backend pglite|postgres|both] [--duration S] ' +
   '[--connections N] [--warmup S] [--only SCENARIO] [--no-build]\n' +
   '       npm run bench -- leads [same flags] [--leads N]\n' +
-  '       npm run bench -- startup [--backend pglite|postgres|both] [--runs N] [--no-build]';
+  '       npm run bench -- startup [--backend pglite|postgres|both] [--runs N] [--no-build]\n' +
+  '       npm run bench -- web [--backend pglite|postgres|both] [--runs N] [--leads N] [--no-build]';
 
 function listBenchmarks(): string {
   return [...Object.values(BENCHMARKS), ...Object.values(STANDALONE_BENCHMARKS)]
@@ -103,8 +107,9 @@ function parseCommandLine() {
     return parseArgs({
       allowPositionals: true,
       options: {
-        backend: { type: 'string', default: 'both' },
-        // No defaults here, so flags of the other kind of benchmark can be told from defaults.
+        // No defaults here, so flags of the other kind of benchmark can be told from defaults
+        // (and a benchmark can have its own default backend).
+        backend: { type: 'string' },
         duration: { type: 'string' },
         connections: { type: 'string' },
         warmup: { type: 'string' },
@@ -132,18 +137,23 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n\nAvailable benchmarks:\n${listBenchmarks()}\n`);
     return values.help && !name ? 0 : 1;
   }
-  const choice = values.backend as BackendChoice;
+  const choice = (values.backend ?? standalone?.defaults?.backend ?? 'both') as BackendChoice;
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
   const backends: Backend[] = choice === 'both' ? [...BACKENDS] : [choice];
 
   if (standalone) {
-    rejectFlags(values, [...LOAD_FLAGS, ...DATA_FLAGS], standalone.name);
-    const runs = positiveInt(values.runs ?? '3', '--runs');
+    rejectFlags(
+      values,
+      [...LOAD_FLAGS, ...(standalone.takesLeads ? [] : DATA_FLAGS)],
+      standalone.name,
+    );
+    const runs = positiveInt(values.runs ?? String(standalone.defaults?.runs ?? 3), '--runs');
+    const leads = values.leads === undefined ? undefined : positiveInt(values.leads, '--leads');
     if (!values['no-build']) await buildServer();
     warnIfBusy(machineInfo());
-    return standalone.run({ choice, backends, runs });
+    return standalone.run({ choice, backends, runs, leads });
   }
   if (!benchmark) return 1; // unreachable: handled with the usage above
   rejectFlags(values, STANDALONE_FLAGS, benchmark.name);

@@ -30,9 +30,9 @@ import {
   type Scenario,
 } from '../harness.js';
 
-const DEFAULT_LEADS: Record<Backend, number> = { postgres: 1_000_000, pglite: 100_000 };
+export const DEFAULT_LEADS: Record<Backend, number> = { postgres: 1_000_000, pglite: 100_000 };
 /** Leads per INSERT statement (each also writes their contacts, points, history, activities). */
-const BATCH_SIZE: Record<Backend, number> = { postgres: 50_000, pglite: 20_000 };
+export const BATCH_SIZE: Record<Backend, number> = { postgres: 50_000, pglite: 20_000 };
 /** People the leads are assigned to, round-robin (created through the API as agents). */
 const ASSIGNEES = 20;
 /** created_at spreads over this many days before now, in insertion order (like a real table). */
@@ -92,7 +92,16 @@ const CREATE_PHONE_PREFIX = '176';
  * What "q search" rotates through: last names (~1% of the leads each), a prefix of four of them
  * (~4%) and first names (~2%).
  */
-const SEARCH_TERMS = ['Becker', 'Schmi', 'Anna', 'Wagner', 'Koch', 'Lukas', 'Hoffmann', 'Vogel'];
+export const SEARCH_TERMS = [
+  'Becker',
+  'Schmi',
+  'Anna',
+  'Wagner',
+  'Koch',
+  'Lukas',
+  'Hoffmann',
+  'Vogel',
+];
 /** For an EXPLAIN only: a prefix of a word of every email ("example"), like "gmail" is. */
 const BROAD_TERM = 'exam';
 /** For an EXPLAIN only: a word no lead has (the planner's estimate of it is far too high). */
@@ -109,7 +118,7 @@ const TARGETS: { scenario: string; what: string; met: (m: Measurement) => boolea
 // ---------------------------------------------------------------------------------------------
 // The API, for what the server should make itself (admin token, people, reading the pipeline)
 
-interface StageInfo {
+export interface StageInfo {
   id: string;
   name: string;
   kind: 'open' | 'won' | 'lost';
@@ -117,7 +126,7 @@ interface StageInfo {
   probability: number;
 }
 
-interface PipelineInfo {
+export interface PipelineInfo {
   id: string;
   name: string;
   policy: 'forward_only' | 'backward_with_reason';
@@ -125,7 +134,7 @@ interface PipelineInfo {
   stages: StageInfo[];
 }
 
-interface WorkspaceSetup {
+export interface WorkspaceSetup {
   token: string;
   workspaceId: string;
   adminId: string;
@@ -138,7 +147,7 @@ interface WorkspaceSetup {
   lostReasonIds: string[];
 }
 
-async function call<T>(
+export async function call<T>(
   server: RunningServer,
   method: 'GET' | 'POST',
   path: string,
@@ -161,7 +170,7 @@ async function call<T>(
 }
 
 /** Signs in as the admin, makes an API token and the assignees, and reads the workspace. */
-async function setUpWorkspace(server: RunningServer): Promise<WorkspaceSetup> {
+export async function setUpWorkspace(server: RunningServer): Promise<WorkspaceSetup> {
   const login = await call<{ csrfToken: string }>(
     server,
     'POST',
@@ -242,20 +251,18 @@ async function setUpWorkspace(server: RunningServer): Promise<WorkspaceSetup> {
   };
 }
 
-interface PipelineShape {
+export interface PipelineShape {
   open: StageInfo[];
   won: StageInfo;
   lost: StageInfo;
 }
 
-function shapeOf(pipeline: PipelineInfo): PipelineShape {
+export function shapeOf(pipeline: PipelineInfo): PipelineShape {
   const open = pipeline.stages.filter((s) => s.kind === 'open');
   const won = pipeline.stages.find((s) => s.kind === 'won');
   const lost = pipeline.stages.find((s) => s.kind === 'lost');
   if (open.length < 2 || !won || !lost) {
-    throw new Error(
-      `the default pipeline "${pipeline.name}" needs two open stages, a won and a lost one`,
-    );
+    throw new Error(`the pipeline "${pipeline.name}" needs two open stages, a won and a lost one`);
   }
   return { open, won, lost };
 }
@@ -271,14 +278,29 @@ function pgArray(values: readonly (string | number)[]): string {
 /**
  * One statement per batch of leads n in [lo, hi]: their contacts, contact points, leads,
  * stage history and activities (when the table exists), each row as the app would write it.
+ * The leads go into setup.pipeline; with isAllOpen every one is open, however old.
  */
 function insertBatch(
   db: Kysely<DB>,
   setup: WorkspaceSetup,
   shape: PipelineShape,
-  batch: { lo: number; hi: number; total: number; now: Date; withActivities: boolean },
+  batch: {
+    lo: number;
+    hi: number;
+    total: number;
+    now: Date;
+    withActivities: boolean;
+    isAllOpen: boolean;
+  },
 ) {
   const { lo, hi, total, now } = batch;
+  const status = batch.isAllOpen
+    ? sql`'open'::text`
+    : sql`case
+      when created_at > ${now.toISOString()}::timestamptz - ${RECENT_DAYS}::int * interval '1 day'
+        then case when r_kind < 0.04 then 'won' when r_kind < 0.10 then 'lost' else 'open' end
+      else case when r_kind < 0.30 then 'won' when r_kind < 0.85 then 'lost' else 'open' end
+    end`;
   const start = new Date(now.getTime() - SPAN_DAYS * 86_400_000);
   const ws = setup.workspaceId;
   const openIds = pgArray(shape.open.map((s) => s.id));
@@ -327,11 +349,7 @@ k as (
   select g.*,
     (${pgArray(FIRST_NAMES)}::text[])[1 + n % 50] as first_name,
     (${pgArray(LAST_NAMES)}::text[])[1 + (hashint4(n) & 2147483647) % 100] as last_name,
-    case
-      when created_at > ${now.toISOString()}::timestamptz - ${RECENT_DAYS}::int * interval '1 day'
-        then case when r_kind < 0.04 then 'won' when r_kind < 0.10 then 'lost' else 'open' end
-      else case when r_kind < 0.30 then 'won' when r_kind < 0.85 then 'lost' else 'open' end
-    end as status,
+    ${status} as status,
     -- Open leads lean towards the early stages.
     1 + floor(power(r_open, 1.5) * ${shape.open.length}::int)::int as open_index,
     (${pgArray(setup.assigneeIds)}::uuid[])[1 + n % ${setup.assigneeIds.length}::int] as assignee_id,
@@ -420,7 +438,90 @@ ih as (
 select count(*)::int as leads from m`.execute(db);
 }
 
+const secondsSince = (start: number) => Number(((performance.now() - start) / 1000).toFixed(1));
+
 const TABLES = ['contacts', 'contact_points', 'leads', 'stage_history', 'activities'] as const;
+
+/**
+ * Leads n = lo…hi of a generation of `total` (n orders created_at over the two years and makes
+ * names, emails and phones unique), in setup.pipeline; isAllOpen makes every one of them open.
+ */
+export interface LeadRange {
+  setup: WorkspaceSetup;
+  lo: number;
+  hi: number;
+  isAllOpen: boolean;
+}
+
+/**
+ * Bulk-inserts the ranges on data no server runs on, writes the search documents, vacuums and
+ * analyses; returns the seconds each took and the rows per table.
+ */
+export async function generateLeads(
+  db: Kysely<DB>,
+  backend: Backend,
+  generation: { total: number; batchSize: number; ranges: readonly LeadRange[] },
+): Promise<{ insertSeconds: number; vacuumSeconds: number; rows: Record<string, number> }> {
+  const { total, batchSize, ranges } = generation;
+  const count = ranges.reduce((sum, range) => sum + range.hi - range.lo + 1, 0);
+  const withActivities = await tableExists(db, 'activities');
+  if (!withActivities) log(`${backend}: no activities table yet; generating without them`);
+  const now = new Date();
+  const insertStart = performance.now();
+  // A batch inserts contacts and leads in one statement, where the leads' search trigger
+  // can't see the new contacts yet; the documents are written once all rows are in.
+  const withSearchDocument = await functionExists(db, 'lead_search_document(leads)');
+  if (withSearchDocument) await sql`alter table leads disable trigger leads_search`.execute(db);
+  let done = 0;
+  for (const { setup, isAllOpen, ...range } of ranges) {
+    const shape = shapeOf(setup.pipeline);
+    for (let lo = range.lo; lo <= range.hi; lo += batchSize) {
+      const hi = Math.min(range.hi, lo + batchSize - 1);
+      await insertBatch(db, setup, shape, { lo, hi, total, now, withActivities, isAllOpen });
+      const before = done;
+      done += hi - lo + 1;
+      const elapsed = (performance.now() - insertStart) / 1000;
+      if (done === count || Math.floor((done / count) * 10) > Math.floor((before / count) * 10)) {
+        log(
+          `${backend}: ${done.toLocaleString('en')} of ${count.toLocaleString('en')} leads ` +
+            `(${elapsed.toFixed(0)}s, ${Math.round(done / elapsed).toLocaleString('en')} leads/s)`,
+        );
+      }
+    }
+  }
+  if (withSearchDocument) {
+    await sql`update leads set search = lead_search_document(leads)`.execute(db);
+    await sql`alter table leads enable trigger leads_search`.execute(db);
+    log(`${backend}: search documents written (${secondsSince(insertStart)}s)`);
+  }
+  const insertSeconds = secondsSince(insertStart);
+  const vacuumStart = performance.now();
+  const tables = [];
+  for (const table of TABLES) if (await tableExists(db, table)) tables.push(table);
+  // What autovacuum would do soon anyway, so it does not do it during the measurement:
+  // visibility map (index-only scans), hint bits, GIN pending lists, planner statistics
+  // (of every table, the empty ones too).
+  await sql`vacuum (analyze)`.execute(db);
+  try {
+    await sql`checkpoint`.execute(db);
+  } catch {
+    // Needs superuser or pg_checkpoint on PostgreSQL; only keeps a checkpoint off the load.
+  }
+  const vacuumSeconds = secondsSince(vacuumStart);
+  const rows: Record<string, number> = {};
+  for (const table of tables) {
+    const { rows: counted } = await sql<{ count: number }>`
+      select count(*)::int as count from ${sql.table(table)}`.execute(db);
+    rows[table] = counted[0]?.count ?? 0;
+  }
+  log(
+    `${backend}: generated in ${insertSeconds}s, vacuum+analyze ${vacuumSeconds}s: ` +
+      Object.entries(rows)
+        .map(([table, count]) => `${table} ${count.toLocaleString('en')}`)
+        .join(', '),
+  );
+  return { insertSeconds, vacuumSeconds, rows };
+}
 
 async function functionExists(db: Kysely<DB>, signature: string): Promise<boolean> {
   const { rows } = await sql<{ found: boolean }>`
@@ -547,8 +648,6 @@ interface Prepared {
 
 const prepared = new Map<Backend, Prepared>();
 
-const secondsSince = (start: number) => Number(((performance.now() - start) / 1000).toFixed(1));
-
 async function createData(backend: Backend, options: DataOptions): Promise<BenchData> {
   const total = options.leads ?? DEFAULT_LEADS[backend];
   const batchSize = BATCH_SIZE[backend];
@@ -577,57 +676,11 @@ async function createData(backend: Backend, options: DataOptions): Promise<Bench
     });
     try {
       const { db } = database;
-      const withActivities = await tableExists(db, 'activities');
-      if (!withActivities) log(`${backend}: no activities table yet; generating without them`);
-      const now = new Date();
-      const insertStart = performance.now();
-      // A batch inserts contacts and leads in one statement, where the leads' search trigger
-      // can't see the new contacts yet; the documents are written once all rows are in.
-      const withSearchDocument = await functionExists(db, 'lead_search_document(leads)');
-      if (withSearchDocument) await sql`alter table leads disable trigger leads_search`.execute(db);
-      for (let lo = 1; lo <= total; lo += batchSize) {
-        const hi = Math.min(total, lo + batchSize - 1);
-        await insertBatch(db, setup, shape, { lo, hi, total, now, withActivities });
-        const done = hi / total;
-        const elapsed = (performance.now() - insertStart) / 1000;
-        if (hi === total || Math.floor(done * 10) > Math.floor(((hi - batchSize) / total) * 10)) {
-          log(
-            `${backend}: ${hi.toLocaleString('en')} of ${total.toLocaleString('en')} leads ` +
-              `(${elapsed.toFixed(0)}s, ${Math.round(hi / elapsed).toLocaleString('en')} leads/s)`,
-          );
-        }
-      }
-      if (withSearchDocument) {
-        await sql`update leads set search = lead_search_document(leads)`.execute(db);
-        await sql`alter table leads enable trigger leads_search`.execute(db);
-        log(`${backend}: search documents written (${secondsSince(insertStart)}s)`);
-      }
-      const insertSeconds = secondsSince(insertStart);
-      const vacuumStart = performance.now();
-      const tables = [];
-      for (const table of TABLES) if (await tableExists(db, table)) tables.push(table);
-      // What autovacuum would do soon anyway, so it does not do it during the measurement:
-      // visibility map (index-only scans), hint bits, GIN pending lists, planner statistics
-      // (of every table, the empty ones too).
-      await sql`vacuum (analyze)`.execute(db);
-      try {
-        await sql`checkpoint`.execute(db);
-      } catch {
-        // Needs superuser or pg_checkpoint on PostgreSQL; only keeps a checkpoint off the load.
-      }
-      const vacuumSeconds = secondsSince(vacuumStart);
-      const rows: Record<string, number> = {};
-      for (const table of tables) {
-        const { rows: counted } = await sql<{ count: number }>`
-          select count(*)::int as count from ${sql.table(table)}`.execute(db);
-        rows[table] = counted[0]?.count ?? 0;
-      }
-      log(
-        `${backend}: generated in ${insertSeconds}s, vacuum+analyze ${vacuumSeconds}s: ` +
-          Object.entries(rows)
-            .map(([table, count]) => `${table} ${count.toLocaleString('en')}`)
-            .join(', '),
-      );
+      const { insertSeconds, vacuumSeconds, rows } = await generateLeads(db, backend, {
+        total,
+        batchSize,
+        ranges: [{ setup, lo: 1, hi: total, isAllOpen: false }],
+      });
 
       const ws = setup.workspaceId;
       const { rows: getRows } = await sql<{ id: string }>`
