@@ -535,7 +535,12 @@ export function createLeadsService(
       requirePermission(actor, 'lead:read');
       const pipeline = await deps.pipelines.getPipeline(actor, query.pipelineId);
       const filter = await leadFilterOf(actor, query, clock.now());
-      const rows = await repo.summarizeStages(db, actor.workspaceId, filter);
+      const rows = await repo.summarizeStages(
+        db,
+        actor.workspaceId,
+        filter,
+        pipeline.stages.map((stage) => stage.id),
+      );
       return {
         pipelineId: pipeline.id,
         stages: pipeline.stages.map((stage) => {
