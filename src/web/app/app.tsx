@@ -1,6 +1,7 @@
 // Providers and routes. Signed out, every path shows the sign-in page (and comes back after).
 import {
   MantineProvider,
+  Modal,
   Notification,
   createTheme,
   type CSSVariablesResolver,
@@ -57,6 +58,8 @@ const theme = createTheme({
   // Shade 9 keeps white text on filled buttons and badges above WCAG AA contrast.
   primaryShade: 9,
   components: {
+    // Mantine's close buttons have no accessible name of their own.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } },
       // Under a title Mantine greys the message to gray-6, below WCAG AA on white.

@@ -54,7 +54,7 @@ export function toQueryString(query: Record<string, QueryValue> = {}): string {
 }
 
 export async function apiRequest<T>(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   options: RequestOptions = {},
 ): Promise<T> {
@@ -103,4 +103,6 @@ export const api = {
     apiRequest<T>('POST', path, { ...options, body: body ?? {} }),
   patch: <T>(path: string, body: unknown, options: Omit<RequestOptions, 'body'> = {}) =>
     apiRequest<T>('PATCH', path, { ...options, body }),
+  put: <T>(path: string, body: unknown, options: Omit<RequestOptions, 'body'> = {}) =>
+    apiRequest<T>('PUT', path, { ...options, body }),
 };
