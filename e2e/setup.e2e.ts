@@ -125,6 +125,10 @@ describe('first-run setup from the printed link', () => {
       role: 'admin',
     });
     expect(me.body).toHaveProperty('csrfToken', expect.any(String));
+
+    // From there into the web app, already signed in.
+    await page.getByRole('link', { name: 'Open Leadkeeper' }).click();
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
   });
 
   it('refuses the link a second time', async () => {

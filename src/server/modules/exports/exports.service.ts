@@ -1,7 +1,7 @@
 // CSV exports of filtered lists, streamed a page at a time: UTF-8 with a BOM so spreadsheets
 // read the accents, names instead of ids, money in major units, and every cell that a
 // spreadsheet would run as a formula (= + - @, tab, carriage return) neutralised with a quote.
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
@@ -131,7 +131,11 @@ export function createExportsService(deps: {
             yield rowOf(lead).map((value) => neutralizeFormula(cellOf(value)));
         }
       }
-      return Readable.from(rows()).pipe(stringify({ bom: true }));
+      const csv = stringify({ bom: true });
+      // A failure mid-way destroys the CSV stream with it, which cuts the reply short (the
+      // status is already sent) and is logged by Fastify; .pipe() would leave it hanging.
+      pipeline(Readable.from(rows()), csv, () => undefined);
+      return csv;
     },
   };
 }

@@ -496,19 +496,13 @@ export function createLeadsService(
         query.count ? repo.countLeads(db, actor.workspaceId, filter) : undefined,
       ]);
       // Lists never decrypt: sensitive values come back masked.
-      const [mask, names] = await Promise.all([
-        deps.customFields.maskerFor(actor, 'lead'),
-        deps.contacts.contactNames(
-          actor,
-          rows.flatMap((row) => (row.contact_id ? [row.contact_id] : [])),
-        ),
-      ]);
+      const mask = await deps.customFields.maskerFor(actor, 'lead');
       const page = toPage(
         rows,
         query.limit,
         (row): LeadListItemDto => ({
           ...toLeadDto(row, now, mask(row.custom_fields)),
-          contactName: row.contact_id ? (names.get(row.contact_id) ?? null) : null,
+          contactName: row.contact_name,
         }),
         (row) => [query.sort, repo.sortValueOf(row, sort), row.id],
       );

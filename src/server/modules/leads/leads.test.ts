@@ -747,6 +747,11 @@ describe('the board', () => {
       ['Second inquiry', 'Nora Lind'],
       ['Nora Lind', 'Nora Lind'],
     ]);
+    // A word search reads its pages differently (a window of the list, then the index).
+    expect((await list('?q=second')).map((lead) => [lead.title, lead.contactName])).toEqual([
+      ['Second inquiry', 'Nora Lind'],
+    ]);
+    expect((await list('?q=nora&limit=1')).map((lead) => lead.contactName)).toEqual(['Nora Lind']);
     expect((await list(`?contactId=${withContact.contactId}`)).map((l) => l.title)).toEqual([
       'Second inquiry',
       'Nora Lind',

@@ -101,6 +101,7 @@ export function renderDonePage(heading: string, workspaceName: string): string {
     heading,
     `<h1>${escapeHtml(heading)}</h1>
 <p>You are signed in to <strong>${escapeHtml(workspaceName)}</strong>.</p>
+<p><a href="/today">Open Leadkeeper</a></p>
 <p class="hint">Explore the API at <a href="/api/docs">/api/docs</a>.</p>`,
   );
 }
