@@ -61,6 +61,17 @@ export function findContact(db: Executor, workspaceId: string, contactId: string
     .executeTakeFirst();
 }
 
+/** Names of the workspace's active contacts among the ids (for lists of leads). */
+export function findContactNames(db: Executor, workspaceId: string, contactIds: string[]) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'first_name', 'last_name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sql<string>`any(${contactIds}::uuid[])`)
+    .where('archived_at', 'is', null)
+    .execute();
+}
+
 /** Locks contacts for the rest of the transaction, in id order (so two merges can't deadlock). */
 export function lockContacts(db: Executor, workspaceId: string, contactIds: string[]) {
   return db

@@ -261,6 +261,14 @@ export function createContactsService(
       return toContactDto(row, mask(row.custom_fields));
     },
 
+    /** Full names of active contacts by id, for lists that show a contact's name. */
+    async contactNames(actor: Actor, contactIds: string[]): Promise<Map<string, string>> {
+      requirePermission(actor, 'lead:read');
+      if (contactIds.length === 0) return new Map();
+      const rows = await repo.findContactNames(db, actor.workspaceId, [...new Set(contactIds)]);
+      return new Map(rows.map((row) => [row.id, contactName(row)]));
+    },
+
     /** GET /api/contacts/:id: sensitive values shown (and audited) to lead:read_sensitive. */
     async readContact(actor: Actor, contactId: string) {
       requirePermission(actor, 'lead:read');

@@ -281,17 +281,6 @@ export type LocalBound = { instant: Date } | { date: string };
 
 const MIN_PREFIX_LENGTH = 3;
 
-/**
- * The contact's full name for a row of a list (null without one, or when it was archived), read
- * with the page rather than in a second round trip, like the lead detail.
- */
-const contactNameOf = (alias: string) =>
-  sql<
-    string | null
-  >`(select nullif(concat_ws(' ', nullif(c.first_name, ''), nullif(c.last_name, '')), '')
-    from contacts c where c.workspace_id = ${sql.ref(`${alias}.workspace_id`)}
-    and c.id = ${sql.ref(`${alias}.contact_id`)} and c.archived_at is null)`.as('contact_name');
-
 /** Leads of the list, in its order, in which a word search first looks for a page of matches. */
 const WALK_WINDOW = 10_000;
 
@@ -398,23 +387,19 @@ export async function listLeads(
   page: { sort: LeadSort; after?: [string | number, string] | undefined; limit: number },
 ) {
   const tsquery = prefixQuery(filter.words ?? []);
-  if (!tsquery)
-    return pageOf(db, workspaceId, filter, page).select(contactNameOf('leads')).execute();
+  if (!tsquery) return pageOf(db, workspaceId, filter, page).execute();
   const window = pageOf(db, workspaceId, { ...filter, searchShape: 'none' }, page, WALK_WINDOW);
   const { key, direction } = sortOf(page.sort);
   const walked = await db
     .selectFrom(window.as('leads'))
     .selectAll('leads')
-    .select(contactNameOf('leads'))
     .where(matchesWords(tsquery))
     .orderBy(key, direction)
     .orderBy('leads.id', direction)
     .limit(page.limit + 1)
     .execute();
   if (walked.length > page.limit) return walked;
-  return pageOf(db, workspaceId, { ...filter, searchShape: 'collect' }, page)
-    .select(contactNameOf('leads'))
-    .execute();
+  return pageOf(db, workspaceId, { ...filter, searchShape: 'collect' }, page).execute();
 }
 
 function sortOf(sort: LeadSort) {

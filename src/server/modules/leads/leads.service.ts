@@ -496,13 +496,19 @@ export function createLeadsService(
         query.count ? repo.countLeads(db, actor.workspaceId, filter) : undefined,
       ]);
       // Lists never decrypt: sensitive values come back masked.
-      const mask = await deps.customFields.maskerFor(actor, 'lead');
+      const [mask, names] = await Promise.all([
+        deps.customFields.maskerFor(actor, 'lead'),
+        deps.contacts.contactNames(
+          actor,
+          rows.flatMap((row) => (row.contact_id ? [row.contact_id] : [])),
+        ),
+      ]);
       const page = toPage(
         rows,
         query.limit,
         (row): LeadListItemDto => ({
           ...toLeadDto(row, now, mask(row.custom_fields)),
-          contactName: row.contact_name,
+          contactName: row.contact_id ? (names.get(row.contact_id) ?? null) : null,
         }),
         (row) => [query.sort, repo.sortValueOf(row, sort), row.id],
       );
