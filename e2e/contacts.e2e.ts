@@ -1,5 +1,6 @@
 // Contacts, companies and the lead page's history in a real Chromium against the built server
 // and the demo workspace (an orthodontic clinic, de-DE/EUR, a person in every role).
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.js';
@@ -72,6 +73,14 @@ describe('contacts and companies', () => {
       () => rows.allInnerTexts(),
       (texts) => texts.length === 1 && texts[0]!.includes('Emma Hoffmann'),
     );
+    // The export takes the list's filters: a header and the one contact found.
+    const [download] = await Promise.all([
+      owner.waitForEvent('download'),
+      owner.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const exported = (await readFile(await download.path(), 'utf8')).trim().split(/\r?\n/);
+    expect(exported).toHaveLength(2);
+    expect(exported[1]).toContain('Hoffmann');
     // A phone number finds the contact too, typed another way than it was stored.
     await owner.getByLabel('Search').fill('+49 152 23456705');
     await waitForValue(

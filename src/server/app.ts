@@ -138,7 +138,15 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
     leadSources,
     lostReasons,
     savedViews,
-    exports: createExportsService({ leads, pipelines, leadSources, users, customFields }),
+    exports: createExportsService({
+      leads,
+      contacts,
+      companies,
+      pipelines,
+      leadSources,
+      users,
+      customFields,
+    }),
     presets,
     setup: createSetupService(deps, users, workspaces),
     demo: createDemoService(deps, users, workspaces, {

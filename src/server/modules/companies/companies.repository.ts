@@ -38,6 +38,16 @@ function toColumns(values: Partial<CompanyValues>) {
   };
 }
 
+/** Names of the workspace's companies among the ids (for exports that show a company's name). */
+export function findCompanyNames(db: Executor, workspaceId: string, companyIds: string[]) {
+  return db
+    .selectFrom('companies')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', sql<string>`any(${companyIds}::uuid[])`)
+    .execute();
+}
+
 export function findCompany(db: Executor, workspaceId: string, companyId: string) {
   return db
     .selectFrom('companies')

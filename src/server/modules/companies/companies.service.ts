@@ -171,6 +171,14 @@ export function createCompaniesService(
     },
 
     /** A company with sensitive custom values masked (for other modules and embedding). */
+    /** Company names by id, for lists of other records. */
+    async companyNames(actor: Actor, companyIds: string[]): Promise<Map<string, string>> {
+      requirePermission(actor, 'lead:read');
+      if (companyIds.length === 0) return new Map();
+      const rows = await repo.findCompanyNames(db, actor.workspaceId, [...new Set(companyIds)]);
+      return new Map(rows.map((row) => [row.id, row.name]));
+    },
+
     async getCompany(actor: Actor, companyId: string) {
       requirePermission(actor, 'lead:read');
       const row = await repo.findCompany(db, actor.workspaceId, companyId);

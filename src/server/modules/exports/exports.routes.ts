@@ -1,9 +1,20 @@
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { actorOf } from '../../platform/auth/authenticate.js';
 import type { App } from '../../platform/http/types.js';
+import { listCompaniesQuerySchema } from '../companies/companies.schemas.js';
+import { listContactsQuerySchema } from '../contacts/contacts.schemas.js';
 import { exportLeadsQuerySchema } from '../leads/leads.schemas.js';
 import type { ExportsService } from './exports.service.js';
 
 const tags = ['exports'];
+
+function sendCsv(reply: FastifyReply, name: string, csv: Readable) {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}.csv"`)
+    .send(csv);
+}
 
 export function registerExportsRoutes(app: App, exports: ExportsService): void {
   app.get(
@@ -21,12 +32,39 @@ export function registerExportsRoutes(app: App, exports: ExportsService): void {
         produces: ['text/csv'],
       },
     },
-    async (request, reply) => {
-      const csv = await exports.exportLeads(actorOf(request), request.query);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="leads.csv"')
-        .send(csv);
+    async (request, reply) =>
+      sendCsv(reply, 'leads', await exports.exportLeads(actorOf(request), request.query)),
+  );
+
+  app.get(
+    '/api/exports/contacts.csv',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: 'The filtered contacts list as CSV (streamed; UTF-8 with BOM)',
+        description: "Takes GET /api/contacts's filters.",
+        querystring: listContactsQuerySchema.omit({ cursor: true, limit: true }),
+        produces: ['text/csv'],
+      },
     },
+    async (request, reply) =>
+      sendCsv(reply, 'contacts', await exports.exportContacts(actorOf(request), request.query)),
+  );
+
+  app.get(
+    '/api/exports/companies.csv',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: 'The filtered companies list as CSV (streamed; UTF-8 with BOM)',
+        description: "Takes GET /api/companies's filters.",
+        querystring: listCompaniesQuerySchema.omit({ cursor: true, limit: true }),
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) =>
+      sendCsv(reply, 'companies', await exports.exportCompanies(actorOf(request), request.query)),
   );
 }

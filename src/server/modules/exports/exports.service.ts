@@ -1,9 +1,13 @@
-// CSV exports of filtered lists, streamed a page at a time: UTF-8 with a BOM so spreadsheets
+// CSV exports of filtered lists (leads, contacts, companies), streamed a page at a time: UTF-8 with a BOM so spreadsheets
 // read the accents, names instead of ids, money in major units, and every cell that a
 // spreadsheet would run as a formula (= + - @, tab, carriage return) neutralised with a quote.
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
+import type { CompaniesService } from '../companies/companies.service.js';
+import type { ListCompaniesQuery } from '../companies/companies.schemas.js';
+import type { ContactsService } from '../contacts/contacts.service.js';
+import type { ContactDto, ListContactsQuery } from '../contacts/contacts.schemas.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
 import type { ExportLeadsQuery, LeadListItemDto } from '../leads/leads.schemas.js';
@@ -30,6 +34,52 @@ export function toMajorUnits(value: number, currency: string): string {
     : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
+const EXPORT_PAGE_SIZE = 200;
+
+type Address = ContactDto['address'];
+const addressCells = (address: Address) => [
+  address?.street,
+  address?.city,
+  address?.region,
+  address?.postalCode,
+  address?.country,
+];
+const ADDRESS_HEADER = ['Street', 'City', 'Region', 'Postal Code', 'Country'];
+
+/** Every page of a cursor-paged list, in its order. */
+async function* pagesOf<T>(
+  list: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+) {
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor);
+    yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * A header row, then a row per record, as a CSV stream. A failure mid-way destroys the stream,
+ * which cuts the reply short (the status is already sent) and is logged by Fastify.
+ */
+function csvOf<T>(
+  header: string[],
+  pages: AsyncIterable<T[]>,
+  rowOf: (record: T, page: T[]) => Promise<unknown[]> | unknown[],
+): Readable {
+  async function* rows() {
+    yield header;
+    for await (const page of pages) {
+      for (const record of page) {
+        yield (await rowOf(record, page)).map((value) => neutralizeFormula(cellOf(value)));
+      }
+    }
+  }
+  const csv = stringify({ bom: true });
+  pipeline(Readable.from(rows()), csv, () => undefined);
+  return csv;
+}
+
 function cellOf(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.map(cellOf).join('; ');
@@ -40,17 +90,22 @@ function cellOf(value: unknown): string {
 
 export function createExportsService(deps: {
   leads: LeadsService;
+  contacts: ContactsService;
+  companies: CompaniesService;
   pipelines: PipelinesService;
   leadSources: LeadSourcesService;
   users: UsersService;
   customFields: CustomFieldsService;
 }) {
+  const activeFields = async (actor: Actor, recordType: 'lead' | 'contact' | 'company') =>
+    (await deps.customFields.listCustomFields(actor, { recordType, includeArchived: false })).items;
+
   /** Names for the ids a lead row carries, read once per export. */
   async function namesFor(actor: Actor) {
     const [pipelines, sources, fields] = await Promise.all([
       deps.pipelines.listPipelines(actor, true),
       deps.leadSources.listLeadSources(actor, undefined),
-      deps.customFields.listCustomFields(actor, { recordType: 'lead', includeArchived: false }),
+      activeFields(actor, 'lead'),
     ]);
     const users = new Map<string, string>();
     let cursor: string | undefined;
@@ -64,7 +119,7 @@ export function createExportsService(deps: {
       stages: new Map(pipelines.items.flatMap((p) => p.stages.map((s) => [s.id, s.name]))),
       sources: new Map(sources.items.map((s) => [s.id, s.name])),
       users,
-      fields: fields.items,
+      fields,
     };
   }
 
@@ -123,19 +178,126 @@ export function createExportsService(deps: {
         lead.createdAt,
         ...names.fields.map((field) => lead.customFields[field.key]),
       ];
-      const leads = deps.leads.iterateLeads(actor, query);
-      async function* rows() {
-        yield header;
-        for await (const page of leads) {
-          for (const lead of page)
-            yield rowOf(lead).map((value) => neutralizeFormula(cellOf(value)));
+      return csvOf(header, deps.leads.iterateLeads(actor, query), rowOf);
+    },
+
+    /** The filtered contacts list as CSV: primary email and phone first, the others joined. */
+    async exportContacts(actor: Actor, query: Omit<ListContactsQuery, 'cursor' | 'limit'>) {
+      requirePermission(actor, 'lead:read');
+      const fields = await activeFields(actor, 'contact');
+      const header = [
+        'ID',
+        'First Name',
+        'Last Name',
+        'Email Address',
+        'Other Emails',
+        'Phone',
+        'Phone (E.164)',
+        'Other Phones',
+        ...ADDRESS_HEADER,
+        'Company Name',
+        'Lifecycle Stage',
+        'Preferred Channel',
+        'Preferred Time',
+        'Tags',
+        'Email Opt-in',
+        'SMS Opt-in',
+        'Do Not Contact',
+        'Notes',
+        'Archived',
+        'Created',
+        ...fields.map((field) => field.label),
+      ];
+      // Company names a page at a time: the page's ids in one query.
+      let names = new Map<string, string>();
+      let namedPage: ContactDto[] | undefined;
+      const pages = pagesOf((cursor) =>
+        deps.contacts.listContacts(actor, { ...query, cursor, limit: EXPORT_PAGE_SIZE }),
+      );
+      return csvOf(header, pages, async (contact: ContactDto, page) => {
+        if (namedPage !== page) {
+          namedPage = page;
+          names = await deps.companies.companyNames(
+            actor,
+            page.flatMap((c) => (c.companyId ? [c.companyId] : [])),
+          );
         }
-      }
-      const csv = stringify({ bom: true });
-      // A failure mid-way destroys the CSV stream with it, which cuts the reply short (the
-      // status is already sent) and is logged by Fastify; .pipe() would leave it hanging.
-      pipeline(Readable.from(rows()), csv, () => undefined);
-      return csv;
+        const [email, ...otherEmails] = contact.emails;
+        const [phone, ...otherPhones] = contact.phones;
+        return [
+          contact.id,
+          contact.firstName,
+          contact.lastName,
+          email?.value,
+          otherEmails.map((e) => e.value),
+          phone?.value,
+          phone?.e164,
+          otherPhones.map((p) => p.e164),
+          ...addressCells(contact.address),
+          contact.companyId ? names.get(contact.companyId) : '',
+          contact.lifecycleStage,
+          contact.preferredChannel,
+          contact.preferredTime,
+          contact.tags,
+          contact.optInEmail,
+          contact.optInSms,
+          contact.doNotContact,
+          contact.notes,
+          contact.archived,
+          contact.createdAt,
+          ...fields.map((field) => contact.customFields[field.key]),
+        ];
+      });
+    },
+
+    /** The filtered companies list as CSV, with the primary contact's name. */
+    async exportCompanies(actor: Actor, query: Omit<ListCompaniesQuery, 'cursor' | 'limit'>) {
+      requirePermission(actor, 'lead:read');
+      const fields = await activeFields(actor, 'company');
+      const header = [
+        'ID',
+        'Company Name',
+        'Type',
+        'Status',
+        'Phone',
+        'Phone (E.164)',
+        'Website',
+        'Industry',
+        ...ADDRESS_HEADER,
+        'Primary Contact',
+        'Archived',
+        'Created',
+        ...fields.map((field) => field.label),
+      ];
+      let names = new Map<string, string>();
+      let namedPage: unknown[] | undefined;
+      const pages = pagesOf((cursor) =>
+        deps.companies.listCompanies(actor, { ...query, cursor, limit: EXPORT_PAGE_SIZE }),
+      );
+      return csvOf(header, pages, async (company, page) => {
+        if (namedPage !== page) {
+          namedPage = page;
+          names = await deps.contacts.contactNames(
+            actor,
+            page.flatMap((c) => (c.primaryContactId ? [c.primaryContactId] : [])),
+          );
+        }
+        return [
+          company.id,
+          company.name,
+          company.type,
+          company.status,
+          company.mainPhone,
+          company.mainPhoneE164,
+          company.website,
+          company.industry,
+          ...addressCells(company.billingAddress),
+          company.primaryContactId ? names.get(company.primaryContactId) : '',
+          company.archived,
+          company.createdAt,
+          ...fields.map((field) => company.customFields[field.key]),
+        ];
+      });
     },
   };
 }

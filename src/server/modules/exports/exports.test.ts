@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { aSalesDesk } from '../../../../test/support/sales-desk.js';
 import { aMember, as, createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { neutralizeFormula, toMajorUnits } from './exports.service.js';
@@ -62,6 +63,85 @@ describe('CSV export of leads', () => {
     expect(
       parse<{ Title: string }>(chosen.body, { bom: true, columns: true }).map((r) => r.Title),
     ).toEqual(['Yen deal']);
+  });
+
+  it('exports contacts with their company and companies with their primary contact', async () => {
+    const { admin } = await aSalesDesk(t);
+    const company = await t.app.inject({
+      method: 'POST',
+      url: '/api/companies',
+      headers: as(admin),
+      payload: { name: 'Lind GmbH', website: 'https://lind.example' },
+    });
+    const contact = await t.app.inject({
+      method: 'POST',
+      url: '/api/contacts',
+      headers: as(admin),
+      payload: {
+        firstName: 'Nora',
+        lastName: 'Lind',
+        emails: ['nora@lind.example', 'n.lind@home.example'],
+        phones: ['030 1234567'],
+        companyId: company.json().id,
+        address: { city: 'Berlin' },
+        notes: '@mention me',
+      },
+    });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/companies/${company.json().id}`,
+      headers: { ...as(admin), 'if-match': `"${company.json().version}"` },
+      payload: { primaryContactId: contact.json().id },
+    });
+
+    const contacts = await t.app.inject({
+      method: 'GET',
+      url: '/api/exports/contacts.csv?q=Lind',
+      headers: as(admin),
+    });
+    expect(contacts.headers['content-disposition']).toBe('attachment; filename="contacts.csv"');
+    expect(parse<Record<string, string>>(contacts.body, { bom: true, columns: true })).toEqual([
+      expect.objectContaining({
+        'First Name': 'Nora',
+        'Last Name': 'Lind',
+        'Email Address': 'nora@lind.example',
+        'Other Emails': 'n.lind@home.example',
+        // A leading + would make a spreadsheet read the number as a formula and drop it.
+        'Phone (E.164)': "'+49301234567",
+        City: 'Berlin',
+        'Company Name': 'Lind GmbH',
+        Notes: "'@mention me",
+      }),
+    ]);
+    const companies = await t.app.inject({
+      method: 'GET',
+      url: '/api/exports/companies.csv',
+      headers: as(admin),
+    });
+    expect(parse<Record<string, string>>(companies.body, { bom: true, columns: true })).toEqual([
+      expect.objectContaining({
+        'Company Name': 'Lind GmbH',
+        Website: 'https://lind.example',
+        'Primary Contact': 'Nora Lind',
+      }),
+    ]);
+  });
+
+  it('walks every page of a long list', async () => {
+    const { admin } = await aSalesDesk(t);
+    // More than two export pages (200 each), written straight to the table for speed.
+    await sql`insert into contacts (workspace_id, first_name, last_name, created_at, updated_at)
+      select ${admin.workspaceId}::uuid, 'Person' || lpad(n::text, 3, '0'), 'Bulk', now(), now()
+      from generate_series(0, 449) n`.execute(t.db);
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/api/exports/contacts.csv',
+      headers: as(admin),
+    });
+    const rows = parse<Record<string, string>>(response.body, { bom: true, columns: true });
+    expect(rows.map((row) => row['First Name'])).toEqual(
+      Array.from({ length: 450 }, (_, i) => `Person${String(i).padStart(3, '0')}`),
+    );
   });
 
   it('refuses a malformed id list and a caller without lead:read', async () => {

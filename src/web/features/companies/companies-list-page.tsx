@@ -20,6 +20,7 @@ import { useSession } from '../../app/session';
 import { ErrorScreen, PageSkeleton } from '../../components/ui/screens';
 import { humanize } from '../../lib/labels';
 import { ROW_HEIGHT, VirtualTable } from '../contacts/components/virtual-table';
+import { ExportCsvButton } from '../contacts/components/record-parts';
 import { useCompaniesList, type Company, type CompanyFilters } from './api/companies-api';
 import { COMPANY_STATUSES } from './components/company-schemas';
 import { NewCompanyModal } from './components/new-company-modal';
@@ -162,7 +163,10 @@ export function CompaniesListPage() {
             Businesses and households, sorted by name.
           </Text>
         </div>
-        {can('lead:create') && <Button onClick={open}>New company</Button>}
+        <Group gap="xs">
+          <ExportCsvButton entity="companies" filters={filters} />
+          {can('lead:create') && <Button onClick={open}>New company</Button>}
+        </Group>
       </Group>
       <NewCompanyModal opened={creating} onClose={close} />
       <Filters filters={filters} setFilter={setFilter} />

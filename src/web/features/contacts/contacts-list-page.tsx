@@ -25,6 +25,7 @@ import { useContactsList, type ContactFilters } from './api/contacts-api';
 import { LIFECYCLE_STAGES } from './components/contact-schemas';
 import { NewContactModal } from './components/new-contact-modal';
 import { CompanySelect } from './components/record-pickers';
+import { ExportCsvButton } from './components/record-parts';
 import { ROW_HEIGHT, VirtualTable } from './components/virtual-table';
 
 const FILTER_KEYS = [
@@ -193,7 +194,10 @@ export function ContactsListPage() {
             People, sorted by last name.
           </Text>
         </div>
-        {can('lead:create') && <Button onClick={open}>New contact</Button>}
+        <Group gap="xs">
+          <ExportCsvButton entity="contacts" filters={filters} />
+          {can('lead:create') && <Button onClick={open}>New contact</Button>}
+        </Group>
       </Group>
       <NewContactModal opened={creating} onClose={close} />
       <Filters filters={filters} setFilter={setFilter} />

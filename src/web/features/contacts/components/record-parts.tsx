@@ -33,6 +33,27 @@ import { useRecordLeads, type RecordLink } from '../api/contacts-api';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Downloads the list as the server's CSV export, with the list's current filters. */
+export function ExportCsvButton({
+  entity,
+  filters,
+}: {
+  entity: 'contacts' | 'companies';
+  /** The list's filters by query parameter name (ContactFilters, CompanyFilters). */
+  filters: object;
+}) {
+  const query = new URLSearchParams(
+    Object.entries(filters as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+    ),
+  );
+  return (
+    <Button component="a" variant="default" href={`/api/exports/${entity}.csv?${query}`} download>
+      Export CSV
+    </Button>
+  );
+}
+
 export function InfoItem({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
