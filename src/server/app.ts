@@ -140,6 +140,7 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
     savedViews,
     exports: createExportsService({
       leads,
+      tasks,
       contacts,
       companies,
       pipelines,

@@ -5,6 +5,7 @@ import type { App } from '../../platform/http/types.js';
 import { listCompaniesQuerySchema } from '../companies/companies.schemas.js';
 import { listContactsQuerySchema } from '../contacts/contacts.schemas.js';
 import { exportLeadsQuerySchema } from '../leads/leads.schemas.js';
+import { listTasksQuerySchema } from '../tasks/tasks.schemas.js';
 import type { ExportsService } from './exports.service.js';
 
 const tags = ['exports'];
@@ -66,5 +67,21 @@ export function registerExportsRoutes(app: App, exports: ExportsService): void {
     },
     async (request, reply) =>
       sendCsv(reply, 'companies', await exports.exportCompanies(actorOf(request), request.query)),
+  );
+
+  app.get(
+    '/api/exports/tasks.csv',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: 'The filtered tasks list as CSV (streamed; UTF-8 with BOM)',
+        description: "Takes GET /api/tasks's filters (open tasks unless status says otherwise).",
+        querystring: listTasksQuerySchema.omit({ cursor: true, limit: true }),
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) =>
+      sendCsv(reply, 'tasks', await exports.exportTasks(actorOf(request), request.query)),
   );
 }

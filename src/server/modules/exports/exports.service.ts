@@ -1,4 +1,4 @@
-// CSV exports of filtered lists (leads, contacts, companies), streamed a page at a time: UTF-8 with a BOM so spreadsheets
+// CSV exports of filtered lists (leads, contacts, companies, tasks), streamed a page at a time: UTF-8 with a BOM so spreadsheets
 // read the accents, names instead of ids, money in major units, and every cell that a
 // spreadsheet would run as a formula (= + - @, tab, carriage return) neutralised with a quote.
 import { pipeline, Readable } from 'node:stream';
@@ -14,6 +14,8 @@ import type { ExportLeadsQuery, LeadListItemDto } from '../leads/leads.schemas.j
 import type { LeadsService } from '../leads/leads.service.js';
 import type { PipelinesService } from '../pipelines/pipelines.service.js';
 import type { UsersService } from '../users/users.service.js';
+import type { ListTasksQuery, TaskDto } from '../tasks/tasks.schemas.js';
+import type { TasksService } from '../tasks/tasks.service.js';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -90,6 +92,7 @@ function cellOf(value: unknown): string {
 
 export function createExportsService(deps: {
   leads: LeadsService;
+  tasks: TasksService;
   contacts: ContactsService;
   companies: CompaniesService;
   pipelines: PipelinesService;
@@ -100,20 +103,25 @@ export function createExportsService(deps: {
   const activeFields = async (actor: Actor, recordType: 'lead' | 'contact' | 'company') =>
     (await deps.customFields.listCustomFields(actor, { recordType, includeArchived: false })).items;
 
+  /** Every member's name by id (members are few; read once per export). */
+  async function memberNames(actor: Actor) {
+    const users = new Map<string, string>();
+    for await (const page of pagesOf((cursor) =>
+      deps.users.listUsers(actor, { limit: EXPORT_PAGE_SIZE, cursor }),
+    )) {
+      for (const user of page) users.set(user.id, user.name);
+    }
+    return users;
+  }
+
   /** Names for the ids a lead row carries, read once per export. */
   async function namesFor(actor: Actor) {
-    const [pipelines, sources, fields] = await Promise.all([
+    const [pipelines, sources, fields, users] = await Promise.all([
       deps.pipelines.listPipelines(actor, true),
       deps.leadSources.listLeadSources(actor, undefined),
       activeFields(actor, 'lead'),
+      memberNames(actor),
     ]);
-    const users = new Map<string, string>();
-    let cursor: string | undefined;
-    do {
-      const page = await deps.users.listUsers(actor, { limit: 200, cursor });
-      for (const user of page.items) users.set(user.id, user.name);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
     return {
       pipelines: new Map(pipelines.items.map((p) => [p.id, p.name])),
       stages: new Map(pipelines.items.flatMap((p) => p.stages.map((s) => [s.id, s.name]))),
@@ -296,6 +304,61 @@ export function createExportsService(deps: {
           company.archived,
           company.createdAt,
           ...fields.map((field) => company.customFields[field.key]),
+        ];
+      });
+    },
+
+    /** The filtered tasks list as CSV, with lead titles, contact and assignee names. */
+    async exportTasks(actor: Actor, query: Omit<ListTasksQuery, 'cursor' | 'limit'>) {
+      requirePermission(actor, 'lead:read');
+      const users = await memberNames(actor);
+      const header = [
+        'ID',
+        'Title',
+        'Type',
+        'Priority',
+        'Status',
+        'Due',
+        'Lead',
+        'Contact',
+        'Assignee',
+        'Completed',
+        'Created',
+        'Description',
+      ];
+      let names = { leads: new Map<string, string>(), contacts: new Map<string, string>() };
+      let namedPage: TaskDto[] | undefined;
+      const pages = pagesOf((cursor) =>
+        deps.tasks.listTasks(actor, { ...query, cursor, limit: EXPORT_PAGE_SIZE }),
+      );
+      return csvOf(header, pages, async (task: TaskDto, page) => {
+        if (namedPage !== page) {
+          namedPage = page;
+          const [leads, contacts] = await Promise.all([
+            deps.leads.leadTitles(
+              actor,
+              page.flatMap((t) => (t.leadId ? [t.leadId] : [])),
+            ),
+            deps.contacts.contactNames(
+              actor,
+              page.flatMap((t) => (t.contactId ? [t.contactId] : [])),
+            ),
+          ]);
+          names = { leads, contacts };
+        }
+        return [
+          task.id,
+          task.title,
+          task.type,
+          task.priority,
+          task.status,
+          task.dueAt,
+          task.leadId ? names.leads.get(task.leadId) : '',
+          task.contactId ? names.contacts.get(task.contactId) : '',
+          task.assigneeId ? users.get(task.assigneeId) : '',
+          task.completedAt,
+          task.createdAt,
+          task.description,
         ];
       });
     },

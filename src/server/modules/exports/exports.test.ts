@@ -127,6 +127,56 @@ describe('CSV export of leads', () => {
     ]);
   });
 
+  it('exports tasks with their lead, contact and assignee, open ones unless asked', async () => {
+    const { admin } = await aSalesDesk(t);
+    const agent = await aMember(t, admin, 'agent', 'Ana Agent');
+    const lead = await t.app.inject({
+      method: 'POST',
+      url: '/api/leads',
+      headers: as(admin),
+      payload: { title: 'Roof repair', contact: { firstName: 'Jonas', lastName: 'Weber' } },
+    });
+    const addTask = (title: string) => {
+      t.clock.advance(1000);
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/leads/${lead.json().id}/tasks`,
+        headers: as(admin),
+        payload: { title, assigneeId: agent.userId, dueAt: '2026-12-01T09:00:00Z' },
+      });
+    };
+    await addTask('Call back');
+    const done = await addTask('=Send quote');
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/tasks/${done.json().id}/complete`,
+      headers: as(admin),
+      payload: {},
+    });
+    const tasksCsv = async (query = '') =>
+      parse<Record<string, string>>(
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: `/api/exports/tasks.csv${query}`,
+            headers: as(admin),
+          })
+        ).body,
+        { bom: true, columns: true },
+      );
+    expect(await tasksCsv()).toEqual([
+      expect.objectContaining({
+        Title: 'Call back',
+        Status: 'pending',
+        Due: '2026-12-01T09:00:00.000Z',
+        Lead: 'Roof repair',
+        Contact: 'Jonas Weber',
+        Assignee: 'Ana Agent',
+      }),
+    ]);
+    expect((await tasksCsv('?status=completed')).map((row) => row.Title)).toEqual(["'=Send quote"]);
+  });
+
   it('walks every page of a long list', async () => {
     const { admin } = await aSalesDesk(t);
     // More than two export pages (200 each), written straight to the table for speed.
