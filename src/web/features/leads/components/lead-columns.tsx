@@ -2,6 +2,7 @@
 // (non-sensitive: the list masks sensitive values anyway). Columns show in this fixed order.
 import { Badge, Group, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { showCustomValue } from '../../../lib/custom-values';
 import { PRIORITY_COLORS, humanize } from '../../../lib/labels';
 import type { CustomField } from '../../../lib/types';
 import type { LeadListItem } from '../api/leads-api';
@@ -138,37 +139,10 @@ export const DEFAULT_COLUMNS: readonly string[] = [
 
 export const CUSTOM_COLUMN_PREFIX = 'cf.';
 
-/** A custom field's value as people read it (sensitive fields are never columns). */
-function showCustomValue(field: CustomField, value: unknown, c: ColumnContext): string {
+/** A custom field's cell (sensitive fields are never columns): a dash when empty. */
+function customCell(field: CustomField, value: unknown, c: ColumnContext): string {
   if (value === undefined || value === null || value === '') return '—';
-  if (typeof value === 'object' && 'masked' in value) return 'Hidden';
-  const label = (option: unknown) =>
-    field.options.find((o) => o.value === option)?.label ?? asText(option);
-  switch (field.type) {
-    case 'money':
-      return typeof value === 'number' ? c.money(value) : asText(value);
-    case 'date':
-      return typeof value === 'string' ? c.date(value) : asText(value);
-    case 'boolean':
-      return value === true ? 'Yes' : 'No';
-    case 'select':
-      return label(value);
-    case 'multiselect':
-      return Array.isArray(value) ? value.map(label).join(', ') : asText(value);
-    case 'text':
-    case 'long_text':
-    case 'number':
-    case 'email':
-    case 'phone':
-    case 'url':
-      return asText(value);
-  }
-}
-
-function asText(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? String(value)
-    : JSON.stringify(value);
+  return showCustomValue(field, value, c);
 }
 
 /** Every column a member may choose: the built-in ones, then the lead custom fields. */
@@ -181,7 +155,7 @@ export function availableColumns(fields: readonly CustomField[] | undefined): Le
       align: field.type === 'number' || field.type === 'money' ? 'right' : undefined,
       render: (lead, c) => (
         <Text size="sm" truncate maw={220}>
-          {showCustomValue(field, lead.customFields[field.key], c)}
+          {customCell(field, lead.customFields[field.key], c)}
         </Text>
       ),
     }));

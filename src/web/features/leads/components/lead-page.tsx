@@ -46,8 +46,9 @@ import { NotFoundScreen, PageSkeleton, QueryView } from '../../../components/ui/
 import { api } from '../../../lib/api-client';
 import { isoToLocalInput, localInputToIso } from '../../../lib/format';
 import { applyServerErrors } from '../../../lib/forms';
+import { showCustomValue } from '../../../lib/custom-values';
 import { CALL_OUTCOMES, PRIORITY_COLORS, humanize } from '../../../lib/labels';
-import type { CustomField, LeadDetail, Page, Pipeline } from '../../../lib/types';
+import type { LeadDetail, Page, Pipeline } from '../../../lib/types';
 import {
   useContactDuplicates,
   useLead,
@@ -177,42 +178,6 @@ function InfoGrid({ lead }: { lead: LeadDetail }) {
       })}
     </SimpleGrid>
   );
-}
-
-/** A custom field's value as people read it; a sensitive one the role may not see is hidden. */
-function showCustomValue(
-  field: CustomField,
-  value: unknown,
-  format: { money: (minor: number) => string; date: (iso: string) => string },
-): string {
-  if (typeof value === 'object' && value !== null && 'masked' in value) return 'Hidden';
-  const label = (option: unknown) =>
-    field.options.find((o) => o.value === option)?.label ?? asText(option);
-  switch (field.type) {
-    case 'money':
-      return typeof value === 'number' ? format.money(value) : asText(value);
-    case 'date':
-      return typeof value === 'string' ? format.date(value) : asText(value);
-    case 'boolean':
-      return value === true ? 'Yes' : 'No';
-    case 'select':
-      return label(value);
-    case 'multiselect':
-      return Array.isArray(value) ? value.map(label).join(', ') : asText(value);
-    case 'text':
-    case 'long_text':
-    case 'number':
-    case 'email':
-    case 'phone':
-    case 'url':
-      return asText(value);
-  }
-}
-
-function asText(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? String(value)
-    : JSON.stringify(value);
 }
 
 function PeopleCard({ lead }: { lead: LeadDetail }) {

@@ -34,6 +34,7 @@ import { useSavedViews } from '../api/saved-views-api';
 import { BulkActionsBar, BulkResultAlert, ExportMenu, type BulkOutcome } from './bulk-actions';
 import { ColumnChooser, useColumnChoice } from './column-chooser';
 import { CustomFieldFilters } from './custom-field-filters';
+import { LeadFilterFields } from './lead-filter-fields';
 import { availableColumns, type ColumnContext, type SortKey } from './lead-columns';
 import {
   DEFAULT_SORT,
@@ -87,8 +88,6 @@ function Filters({
   children: ReactNode;
 }) {
   const pipelines = usePipelines();
-  const sources = useLeadSources();
-  const members = useMembers();
   const [q, setQ] = useState(filters.q ?? '');
   const [shownQ, setShownQ] = useState(filters.q);
   // A view or "Clear filters" changes the search from outside: show it.
@@ -140,48 +139,7 @@ function Filters({
         value={filters.status ?? null}
         onChange={(value) => setFilter('status', value)}
       />
-      <Select
-        {...common}
-        label="Assignee"
-        data={[
-          { value: 'me', label: 'Me' },
-          { value: 'none', label: 'Unassigned' },
-          ...(members.data ?? []).map((m) => ({ value: m.id, label: m.name })),
-        ]}
-        value={filters.assigneeId ?? null}
-        onChange={(value) => setFilter('assigneeId', value)}
-      />
-      <Select
-        {...common}
-        label="Source"
-        searchable
-        data={(sources.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
-        value={filters.sourceId ?? null}
-        onChange={(value) => setFilter('sourceId', value)}
-      />
-      <Select
-        {...common}
-        w={110}
-        label="Priority"
-        data={['urgent', 'high', 'normal', 'low'].map((value) => ({
-          value,
-          label: humanize(value),
-        }))}
-        value={filters.priority ?? null}
-        onChange={(value) => setFilter('priority', value)}
-      />
-      <TextInput
-        // A view or "Clear filters" resets what is typed.
-        key={filters.tag ?? ''}
-        size="xs"
-        w={110}
-        label="Tag"
-        defaultValue={filters.tag ?? ''}
-        onBlur={(event) => setFilter('tag', event.currentTarget.value.trim() || null)}
-        onKeyDown={(event) => {
-          if (event.key === 'Enter') setFilter('tag', event.currentTarget.value.trim() || null);
-        }}
-      />
+      <LeadFilterFields filters={filters} setFilter={setFilter} narrowWidth={110} />
       <Select
         {...common}
         w={130}
