@@ -1,6 +1,7 @@
 // A company: every field, its primary contact and its people, its leads, and what happened
 // with them (there is no company timeline of its own: its people's timelines, which include
 // their leads', stand in); editing, archiving and restoring for the roles that may.
+import { ActivityList } from '../../components/ui/activity-list';
 import {
   Alert,
   Anchor,
@@ -30,7 +31,6 @@ import {
 } from '../contacts/api/contacts-api';
 import { NewContactModal } from '../contacts/components/new-contact-modal';
 import {
-  ActivityList,
   AddressView,
   CustomFieldItems,
   InfoItem,

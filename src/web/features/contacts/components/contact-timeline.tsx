@@ -1,4 +1,5 @@
 // A contact's timeline (its own entries and its leads'), and logging a note or a touch on it.
+import { ActivityList } from '../../../components/ui/activity-list';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Group, Select, Stack, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -13,7 +14,7 @@ import { PageSkeleton } from '../../../components/ui/screens';
 import { applyServerErrors } from '../../../lib/forms';
 import { humanize } from '../../../lib/labels';
 import { useContactActions, useContactActivities } from '../api/contacts-api';
-import { ActivityList, InlineError, SectionCard } from './record-parts';
+import { InlineError, SectionCard } from './record-parts';
 
 const noteFormSchema = z.object({
   type: logActivityBodySchema.shape.type,

@@ -16,7 +16,6 @@ import {
   Text,
   TextInput,
   Textarea,
-  Timeline,
   Title,
 } from '@mantine/core';
 import type { ReactNode } from 'react';
@@ -29,7 +28,7 @@ import { ApiError } from '../../../lib/api-client';
 import { parseMoney } from '../../../lib/format';
 import { asText, isMasked, showCustomValue } from '../../../lib/custom-values';
 import { humanize } from '../../../lib/labels';
-import type { Activity, CustomField, DuplicateCandidate } from '../../../lib/types';
+import type { CustomField, DuplicateCandidate } from '../../../lib/types';
 import { useRecordLeads, type RecordLink } from '../api/contacts-api';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -560,49 +559,5 @@ export function RecordLeadsCard({ link, empty }: { link: RecordLink; empty: stri
         </>
       )}
     </SectionCard>
-  );
-}
-
-/** Activities newest first; one logged on a lead links to it. */
-export function ActivityList({ activities }: { activities: Activity[] }) {
-  const { dateTime } = useSession();
-  return (
-    <Timeline bulletSize={14} lineWidth={2}>
-      {activities.map((activity) => (
-        <Timeline.Item
-          key={activity.id}
-          title={
-            <Text size="sm" fw={500}>
-              {humanize(activity.type)}
-              {activity.outcome !== 'none' && ` · ${humanize(activity.outcome)}`}
-              {activity.subject && ` · ${activity.subject}`}
-            </Text>
-          }
-        >
-          {activity.body && (
-            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-              {activity.body}
-            </Text>
-          )}
-          {activity.nextStep && <Text size="xs">Next: {activity.nextStep}</Text>}
-          <Text size="xs" c="dimmed">
-            {dateTime(activity.occurredAt)}
-            {activity.leadId && (
-              <>
-                {' · '}
-                <Anchor
-                  component={Link}
-                  to={`/leads/${activity.leadId}`}
-                  size="xs"
-                  underline="always"
-                >
-                  on a lead
-                </Anchor>
-              </>
-            )}
-          </Text>
-        </Timeline.Item>
-      ))}
-    </Timeline>
   );
 }

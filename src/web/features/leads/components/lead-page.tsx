@@ -46,6 +46,7 @@ import { NotFoundScreen, PageSkeleton, QueryView } from '../../../components/ui/
 import { api } from '../../../lib/api-client';
 import { isoToLocalInput, localInputToIso } from '../../../lib/format';
 import { applyServerErrors } from '../../../lib/forms';
+import { ActivityList } from '../../../components/ui/activity-list';
 import { showCustomValue } from '../../../lib/custom-values';
 import { CALL_OUTCOMES, PRIORITY_COLORS, humanize } from '../../../lib/labels';
 import type { LeadDetail, Page, Pipeline } from '../../../lib/types';
@@ -420,7 +421,6 @@ function TasksCard({ leadId }: { leadId: string }) {
 
 function TimelineCard({ leadId }: { leadId: string }) {
   const activities = useLeadActivities(leadId);
-  const { dateTime } = useSession();
   return (
     <Card withBorder component="section" aria-labelledby="timeline-title">
       <Title order={2} size="h4" id="timeline-title" mb="sm">
@@ -433,30 +433,7 @@ function TimelineCard({ leadId }: { leadId: string }) {
               Nothing has happened yet.
             </Text>
           ) : (
-            <Timeline bulletSize={14} lineWidth={2}>
-              {items.map((activity) => (
-                <Timeline.Item
-                  key={activity.id}
-                  title={
-                    <Text size="sm" fw={500}>
-                      {humanize(activity.type)}
-                      {activity.outcome !== 'none' && ` · ${humanize(activity.outcome)}`}
-                      {activity.subject && ` · ${activity.subject}`}
-                    </Text>
-                  }
-                >
-                  {activity.body && (
-                    <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                      {activity.body}
-                    </Text>
-                  )}
-                  {activity.nextStep && <Text size="xs">Next: {activity.nextStep}</Text>}
-                  <Text size="xs" c="dimmed">
-                    {dateTime(activity.occurredAt)}
-                  </Text>
-                </Timeline.Item>
-              ))}
-            </Timeline>
+            <ActivityList activities={items} linkLeads={false} />
           )
         }
       </QueryView>
