@@ -292,10 +292,28 @@ export function createLeadsService(
     };
   }
 
+  /** Assigns a lead to a member already checked to be active (or unassigns it). */
+  function assignChecked(actor: Actor, leadId: string, userId: string | null, ifMatch?: number) {
+    return db.transaction().execute(async (trx) => {
+      const lead = await getRow(trx, actor, leadId, true);
+      assertVersion(lead.version, ifMatch);
+      assertEditable(lead);
+      if (lead.assignee_id === userId) return maskedDto(trx, actor, lead);
+      await deps.timeline.recordEvent(trx, actor, {
+        leadId: lead.id,
+        contactId: lead.contact_id,
+        type: 'assignment_change',
+        subject: userId ? 'Assigned' : 'Unassigned',
+        details: { fromUserId: lead.assignee_id, toUserId: userId },
+      });
+      return saveChange(trx, actor, lead, 'lead.assigned', { assignee_id: userId });
+    });
+  }
+
   async function applyBulkAction(actor: Actor, leadId: string, action: BulkAction) {
     switch (action.type) {
       case 'assign':
-        return service.assignLead(actor, leadId, action.userId);
+        return assignChecked(actor, leadId, action.userId);
       case 'move_stage':
         return service.moveLeadToStage(actor, leadId, action);
       case 'add_tag':
@@ -564,6 +582,10 @@ export function createLeadsService(
      */
     async bulkUpdateLeads(actor: Actor, input: BulkInput): Promise<BulkResultDto> {
       requirePermission(actor, input.action.type === 'assign' ? 'lead:assign' : 'lead:update');
+      // The assignee is one person for all the leads: checked once, a 422 for the whole request.
+      if (input.action.type === 'assign' && input.action.userId) {
+        await deps.users.assertActiveMember(actor, input.action.userId, 'action.userId');
+      }
       const result: BulkResultDto = { succeeded: [], failed: [] };
       for (const leadId of input.leadIds) {
         try {
@@ -688,20 +710,7 @@ export function createLeadsService(
     async assignLead(actor: Actor, leadId: string, userId: string | null, ifMatch?: number) {
       requirePermission(actor, 'lead:assign');
       if (userId) await deps.users.assertActiveMember(actor, userId, 'userId');
-      return db.transaction().execute(async (trx) => {
-        const lead = await getRow(trx, actor, leadId, true);
-        assertVersion(lead.version, ifMatch);
-        assertEditable(lead);
-        if (lead.assignee_id === userId) return maskedDto(trx, actor, lead);
-        await deps.timeline.recordEvent(trx, actor, {
-          leadId: lead.id,
-          contactId: lead.contact_id,
-          type: 'assignment_change',
-          subject: userId ? 'Assigned' : 'Unassigned',
-          details: { fromUserId: lead.assignee_id, toUserId: userId },
-        });
-        return saveChange(trx, actor, lead, 'lead.assigned', { assignee_id: userId });
-      });
+      return assignChecked(actor, leadId, userId, ifMatch);
     },
 
     async archiveLead(actor: Actor, leadId: string, ifMatch?: number) {

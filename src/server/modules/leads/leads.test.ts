@@ -617,6 +617,13 @@ describe('working on many leads at once', () => {
         .items.map((lead) => lead.title)
         .sort(),
     ).toEqual(['Roof', 'Windows']);
+    // The assignee is checked once for the whole request.
+    const unknown = await bulk(admin, [roof.id], {
+      type: 'assign',
+      userId: '00000000-0000-4000-8000-000000000009',
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors[0].field).toBe('action.userId');
     // Assigning needs lead:assign, which an agent lacks.
     expect((await bulk(agent, [roof.id], { type: 'assign', userId: null })).statusCode).toBe(403);
 
