@@ -5,7 +5,10 @@
 // request failed, so a run full of 401s never passes for figures.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { analyticsBenchmark } from './benchmarks/analytics.js';
 import { authBenchmark } from './benchmarks/auth.js';
+import { exportBenchmark } from './benchmarks/export.js';
+import { importBenchmark } from './benchmarks/import.js';
 import { leadsBenchmark } from './benchmarks/leads.js';
 import { startupBenchmark } from './benchmarks/startup.js';
 import { webBenchmark } from './benchmarks/web.js';
@@ -37,12 +40,15 @@ import {
 const BENCHMARKS: Record<string, Benchmark> = {
   [authBenchmark.name]: authBenchmark,
   [leadsBenchmark.name]: leadsBenchmark,
+  [analyticsBenchmark.name]: analyticsBenchmark,
 };
 
 /** Benchmarks that start and stop servers themselves; they take --runs, not the load flags. */
 const STANDALONE_BENCHMARKS: Record<string, StandaloneBenchmark> = {
   [startupBenchmark.name]: startupBenchmark,
   [webBenchmark.name]: webBenchmark,
+  [exportBenchmark.name]: exportBenchmark,
+  [importBenchmark.name]: importBenchmark,
 };
 
 const LOAD_FLAGS = ['duration', 'connections', 'warmup', 'only'] as const;
@@ -58,7 +64,8 @@ const USAGE =
   '[--connections N] [--warmup S] [--only SCENARIO] [--no-build]\n' +
   '       npm run bench -- leads [same flags] [--leads N]\n' +
   '       npm run bench -- startup [--backend pglite|postgres|both] [--runs N] [--no-build]\n' +
-  '       npm run bench -- web [--backend pglite|postgres|both] [--runs N] [--leads N] [--no-build]';
+  '       npm run bench -- web [--backend pglite|postgres|both] [--runs N] [--leads N] [--no-build]\n' +
+  '       npm run bench -- export [--backend pglite|postgres|both] [--runs N] [--leads N] [--no-build]';
 
 function listBenchmarks(): string {
   return [...Object.values(BENCHMARKS), ...Object.values(STANDALONE_BENCHMARKS)]
@@ -115,6 +122,7 @@ function parseCommandLine() {
         warmup: { type: 'string' },
         runs: { type: 'string' },
         leads: { type: 'string' },
+        rows: { type: 'string' },
         only: { type: 'string' },
         'no-build': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -151,12 +159,22 @@ async function main(): Promise<number> {
     );
     const runs = positiveInt(values.runs ?? String(standalone.defaults?.runs ?? 3), '--runs');
     const leads = values.leads === undefined ? undefined : positiveInt(values.leads, '--leads');
+    // --rows: import only (rows of its one generated CSV file).
+    if (values.rows !== undefined && standalone.name !== importBenchmark.name) {
+      throw new UsageError(`--rows does not apply to ${standalone.name}`);
+    }
+    const rows = values.rows === undefined ? undefined : positiveInt(values.rows, '--rows');
     if (!values['no-build']) await buildServer();
     warnIfBusy(machineInfo());
+    if (rows !== undefined) {
+      const options = { choice, backends, runs, leads, rows };
+      return standalone.run(options);
+    }
     return standalone.run({ choice, backends, runs, leads });
   }
   if (!benchmark) return 1; // unreachable: handled with the usage above
   rejectFlags(values, STANDALONE_FLAGS, benchmark.name);
+  rejectFlags(values, ['rows'], benchmark.name);
   if (!benchmark.createData) rejectFlags(values, DATA_FLAGS, benchmark.name);
   const dataOptions: DataOptions = {
     leads: values.leads === undefined ? undefined : positiveInt(values.leads, '--leads'),

@@ -117,8 +117,12 @@ describe('settings', () => {
       'Sources',
       'Lost reasons',
       'Custom fields',
+      'Forms',
+      'Assignment',
       'Users and roles',
       'API tokens',
+      'Out of office',
+      'Data',
       'Presets',
     ]);
     expect(await owner.getByLabel('Workspace name').inputValue()).toBe(
@@ -554,7 +558,7 @@ describe('settings', () => {
       .getByRole('navigation', { name: 'Settings sections' })
       .getByRole('link')
       .allInnerTexts();
-    expect(agentSections).toEqual(['API tokens']);
+    expect(agentSections).toEqual(['API tokens', 'Out of office']);
     // An agent's token can't outrank them.
     await agent.getByRole('combobox', { name: 'Acts as' }).click();
     const roles = await agent.getByRole('option').allInnerTexts();
@@ -569,6 +573,58 @@ describe('settings', () => {
     }
   });
 
+  it('adds an assignment rule over two members, and an agent plans an absence', async () => {
+    await owner.goto('/settings/assignment');
+    await owner.getByRole('heading', { name: 'Assignment', level: 2 }).waitFor();
+    await owner.getByRole('button', { name: 'Add rule' }).click();
+    const dialog = owner.getByRole('dialog', { name: 'New assignment rule' });
+    const form = dialog.getByRole('form', { name: 'New assignment rule' });
+    // Without members the client refuses before the server sees it.
+    await form.getByLabel(/^Name/).fill('Front line');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await form.getByText('Choose at least one member').waitFor();
+    const members = form.getByLabel(/^Members, in turn/);
+    await members.click();
+    const options = owner.getByRole('option');
+    await options.first().waitFor();
+    const chosen = (await options.allInnerTexts()).slice(0, 2);
+    for (const name of chosen) await owner.getByRole('option', { name }).click();
+    await owner.keyboard.press('Escape');
+    const [created] = await Promise.all([
+      owner.waitForResponse(
+        (r) => r.url().endsWith('/api/assignment-rules') && r.request().method() === 'POST',
+      ),
+      form.getByRole('button', { name: 'Add rule' }).click(),
+    ]);
+    expect(created.status()).toBe(201);
+    const row = owner.getByTestId('assignment-rule-row').filter({ hasText: 'Front line' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain(chosen.join(', '));
+    await owner.getByRole('table', { name: 'Workload per member' }).waitFor();
+    await closeToasts(owner);
+    await checkAccessible(owner);
+    await saveDocScreenshot(owner, 'settings-assignment');
+    await owner.reload();
+    await owner.getByTestId('assignment-rule-row').filter({ hasText: 'Front line' }).waitFor();
+
+    const agent = await newPage();
+    await signIn(agent, demoUser('coordinator'));
+    await agent.goto('/settings/out-of-office');
+    await agent.getByRole('heading', { name: 'Out of office', level: 2 }).waitFor();
+    const absence = agent.getByRole('form', { name: 'New absence' });
+    await absence.getByLabel('Note').fill('Conference');
+    const [saved] = await Promise.all([
+      agent.waitForResponse(
+        (r) => r.url().endsWith('/availability') && r.request().method() === 'PUT',
+      ),
+      absence.getByRole('button', { name: 'Add absence' }).click(),
+    ]);
+    expect(saved.status()).toBe(200);
+    await agent.getByTestId('absence-row').filter({ hasText: 'Conference' }).waitFor();
+    await closeToasts(agent);
+    await checkAccessible(agent);
+  });
+
   it('passes axe on every section', async () => {
     for (const path of [
       'workspace',
@@ -578,6 +634,8 @@ describe('settings', () => {
       'custom-fields',
       'users',
       'api-tokens',
+      'assignment',
+      'out-of-office',
       'presets',
     ]) {
       await owner.goto(`/settings/${path}`);

@@ -10,6 +10,7 @@ import {
   type Session,
   type TestApp,
 } from './support/test-app.js';
+import { uploadImport } from '../src/server/modules/imports/imports.test-support.js';
 
 let t: TestApp;
 let mine: Session;
@@ -37,9 +38,55 @@ async function theirRecord(other: Session, url: string, payload: Record<string, 
   return created.json<{ id: string }>().id;
 }
 
+async function theirForm(other: Session) {
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/api/forms',
+    headers: as(other),
+    payload: { name: 'Their form' },
+  });
+  return created.json<{ id: string; key: string }>();
+}
+
 /** For each route path: make records in the other workspace and return the path's params. */
 const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params>> = {
+  '/api/forms/:id': async (other) => ({ id: (await theirForm(other)).id }),
+  '/api/forms/:id/submissions': async (other) => ({ id: (await theirForm(other)).id }),
+  '/api/form-submissions/:id/accept': async (other) => {
+    const form = await theirForm(other);
+    const rejected = await t.app.inject({
+      method: 'POST',
+      url: `/api/capture/${form.key}`,
+      payload: { email: 'not-an-email' },
+    });
+    return { id: rejected.json<{ submissionId: string }>().submissionId };
+  },
+  '/api/notifications/:id/read': async (other) => {
+    await theirPipeline(other);
+    const form = await theirForm(other);
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/capture/${form.key}`,
+      payload: { email: `inquiry.${Date.now()}@example.test` },
+    });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/api/notifications',
+      headers: as(other),
+    });
+    return { id: list.json<{ items: { id: string }[] }>().items[0]!.id };
+  },
   '/api/users/:id': async (other) => ({ id: (await aMember(t, other, 'agent')).userId }),
+  '/api/users/:id/availability': async (other) => ({
+    id: (await aMember(t, other, 'agent')).userId,
+  }),
+  '/api/assignment-rules/:id': async (other) => ({
+    id: await theirRecord(other, '/api/assignment-rules', {
+      name: 'Theirs',
+      type: 'round_robin',
+      userIds: [other.userId],
+    }),
+  }),
   '/api/workspaces/:id': (other) => Promise.resolve({ id: other.workspaceId }),
   '/api/api-tokens/:id': async (other) => {
     const created = await t.app.inject({
@@ -123,6 +170,12 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
   '/api/contacts/:id/activities': async (other) => ({
     id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
   }),
+  '/api/contacts/:id/data-export': async (other) => ({
+    id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
+  }),
+  '/api/contacts/:id/erase': async (other) => ({
+    id: await theirRecord(other, '/api/contacts', { firstName: 'Theirs' }),
+  }),
   ...Object.fromEntries(
     ['', '/complete'].map((action) => [
       `/api/tasks/:id${action}`,
@@ -137,13 +190,28 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
     const pipeline = await theirPipeline(other);
     return { id: pipeline.id, stageId: pipeline.stages[0]!.id };
   },
+  ...Object.fromEntries(
+    ['', '/report.csv', '/cancel', '/undo'].map((action) => [
+      `/api/imports/:id${action}`,
+      async (other: Session) => {
+        const uploaded = await uploadImport(t, other, 'Name\nTheir lead\n');
+        return { id: uploaded.json<{ id: string }>().id };
+      },
+    ]),
+  ),
 };
 
 // Routes whose path parameter names no record of a workspace (a preset is the same for all).
 const NOT_A_RECORD = new Set(['/api/presets/:key/apply']);
+// Public form routes are addressed by an unguessable key, not by a caller's workspace.
+for (const url of ['/api/capture/:formKey', '/api/capture/:formKey/:adapter', '/f/:formKey'])
+  NOT_A_RECORD.add(url);
 
 // A body that passes validation, so the answer is about the record, not the payload.
 const VALID_BODIES: Record<string, (params: Params) => unknown> = {
+  'PUT /api/users/:id/availability': () => ({ outOfOffice: [] }),
+  'PATCH /api/forms/:id': () => ({ name: 'Renamed' }),
+  'POST /api/form-submissions/:id/accept': () => ({ fields: {} }),
   'PATCH /api/users/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/workspaces/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/pipelines/:id': () => ({ name: 'Renamed' }),
@@ -159,6 +227,7 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'POST /api/contacts/:id/merge': () => ({ intoId: mineIds.contact }),
   'POST /api/leads/:id/activities': () => ({ type: 'note', body: 'x' }),
   'POST /api/contacts/:id/activities': () => ({ type: 'note', body: 'x' }),
+  'POST /api/contacts/:id/erase': () => ({ confirmName: 'Theirs' }),
   'POST /api/leads/:id/tasks': () => ({ title: 'Call' }),
   'PATCH /api/tasks/:id': () => ({ title: 'Renamed' }),
   'PATCH /api/lost-reasons/:id': () => ({ name: 'Renamed' }),

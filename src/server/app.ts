@@ -4,14 +4,19 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerActivitiesRoutes } from './modules/activities/activities.routes.js';
+import { registerAnalyticsRoutes } from './modules/analytics/analytics.routes.js';
+import { createAnalyticsService } from './modules/analytics/analytics.service.js';
 import {
   createActivitiesService,
   createTimeline,
 } from './modules/activities/activities.service.js';
+import { registerAssignmentRoutes } from './modules/assignment/assignment.routes.js';
+import { createAssignmentService } from './modules/assignment/assignment.service.js';
 import { registerApiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokensService } from './modules/api-tokens/api-tokens.service.js';
 import { registerAuditLogRoutes } from './modules/audit-log/audit-log.routes.js';
@@ -24,6 +29,8 @@ import { registerDuplicatesRoutes } from './modules/duplicates/duplicates.routes
 import { createDuplicatesService } from './modules/duplicates/duplicates.service.js';
 import { createDemoService } from './modules/demo/demo.service.js';
 import { registerHealthRoutes } from './modules/health/health.routes.js';
+import { registerImportsRoutes } from './modules/imports/imports.routes.js';
+import { createImportsService } from './modules/imports/imports.service.js';
 import { registerCompaniesRoutes } from './modules/companies/companies.routes.js';
 import { createCompaniesService } from './modules/companies/companies.service.js';
 import { registerContactsRoutes } from './modules/contacts/contacts.routes.js';
@@ -36,6 +43,10 @@ import { registerLeadsRoutes } from './modules/leads/leads.routes.js';
 import { createLeadsService } from './modules/leads/leads.service.js';
 import { registerExportsRoutes } from './modules/exports/exports.routes.js';
 import { createExportsService } from './modules/exports/exports.service.js';
+import { registerPrivacyRoutes } from './modules/privacy/privacy.routes.js';
+import { createPrivacyService } from './modules/privacy/privacy.service.js';
+import { registerWorkspaceExportRoutes } from './modules/workspace-export/workspace-export.routes.js';
+import { createWorkspaceExportService } from './modules/workspace-export/workspace-export.service.js';
 import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
 import { registerSavedViewsRoutes } from './modules/saved-views/saved-views.routes.js';
 import { createSavedViewsService } from './modules/saved-views/saved-views.service.js';
@@ -46,6 +57,10 @@ import { registerPresetsRoutes } from './modules/presets/presets.routes.js';
 import { createPresetsService } from './modules/presets/presets.service.js';
 import { registerSetupRoutes } from './modules/setup/setup.routes.js';
 import { createSetupService } from './modules/setup/setup.service.js';
+import { registerFormsRoutes } from './modules/forms/forms.routes.js';
+import { createFormsService } from './modules/forms/forms.service.js';
+import { registerNotificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { createNotificationsService } from './modules/notifications/notifications.service.js';
 import { registerTasksRoutes } from './modules/tasks/tasks.routes.js';
 import { createTasksService } from './modules/tasks/tasks.service.js';
 import { registerUsersRoutes } from './modules/users/users.routes.js';
@@ -60,6 +75,7 @@ import type { Config } from './platform/config.js';
 import { resolveEncryptionKey, type ResolvedEncryptionKey } from './platform/crypto.js';
 import type { Database } from './platform/db/database.js';
 import type { ServiceDeps } from './platform/deps.js';
+import { createJobs } from './platform/jobs.js';
 import { createCredentialCache } from './platform/auth/credential-cache.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
@@ -79,8 +95,12 @@ export interface BuildAppOptions {
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
-  const deps: ServiceDeps = { ...base, credentials: createCredentialCache(base.clock) };
+export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) {
+  const deps: ServiceDeps = {
+    ...base,
+    credentials: createCredentialCache(base.clock),
+    jobs: createJobs(base.db),
+  };
   const users = createUsersService(deps);
   const customFields = createCustomFieldsService(deps);
   const pipelines = createPipelinesService(deps, customFields);
@@ -94,7 +114,9 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
   const companies = createCompaniesService(deps, workspaces, customFields);
   const contacts = createContactsService(deps, workspaces, customFields);
   const timeline = createTimeline(deps);
+  const assignment = createAssignmentService(deps, { users, leadSources });
   const leads = createLeadsService(deps, {
+    assignment,
     pipelines,
     contacts,
     companies,
@@ -105,7 +127,20 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
   });
   const tasks = createTasksService(deps, { leads, contacts, users, workspaces, timeline });
   const activities = createActivitiesService(deps, { leads, contacts, tasks });
+  const notifications = createNotificationsService(deps);
+  const forms = createFormsService(deps, {
+    contacts,
+    leads,
+    activities,
+    users,
+    workspaces,
+    pipelines,
+    leadSources,
+    notifications,
+    customFields,
+  });
   return {
+    jobs: deps.jobs,
     customFields,
     companies,
     contacts,
@@ -133,7 +168,15 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
     workspaces,
     apiTokens,
     auth,
+    assignment,
     auditLog: createAuditLogService(deps),
+    analytics: createAnalyticsService(deps, {
+      workspaces,
+      pipelines,
+      leadSources,
+      lostReasons,
+      users,
+    }),
     pipelines,
     leadSources,
     lostReasons,
@@ -147,9 +190,22 @@ export function createServices(base: Omit<ServiceDeps, 'credentials'>) {
       leadSources,
       users,
       customFields,
+      activities,
     }),
+    workspaceExport: createWorkspaceExportService(deps),
+    privacy: createPrivacyService(deps, { customFields, forms, notifications }),
     presets,
+    imports: createImportsService(deps, {
+      customFields,
+      pipelines,
+      leadSources,
+      lostReasons,
+      users,
+      workspaces,
+    }),
     setup: createSetupService(deps, users, workspaces),
+    notifications,
+    forms,
     demo: createDemoService(deps, users, workspaces, {
       pipelines,
       leadSources,
@@ -188,6 +244,10 @@ export async function buildApp(options: BuildAppOptions) {
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
   }).withTypeProvider<ZodTypeProvider>();
+  services.jobs.onError(({ queue, error }) => app.log.error({ err: error, queue }, 'job failed'));
+  await services.jobs.createQueues();
+  // Workers run only where start() was called (the server); closing the app stops them.
+  app.addHook('onClose', () => services.jobs.stop());
   if (!encryption.key) {
     app.log.warn(
       'ENCRYPTION_KEY is not set: sensitive custom fields cannot be stored until it is ' +
@@ -221,6 +281,10 @@ export async function buildApp(options: BuildAppOptions) {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  // CSV uploads (imports): the file streams through, never buffered whole; 100 MB at most.
+  await app.register(multipart, {
+    limits: { fileSize: 100 * 1024 * 1024, files: 1, fields: 20, fieldSize: 1024 * 1024 },
+  });
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins, credentials: true });
   }
@@ -241,16 +305,23 @@ export async function buildApp(options: BuildAppOptions) {
   registerLostReasonsRoutes(app, services.lostReasons);
   registerSavedViewsRoutes(app, services.savedViews);
   registerExportsRoutes(app, services.exports);
+  registerWorkspaceExportRoutes(app, services.workspaceExport);
+  registerPrivacyRoutes(app, services.privacy);
   registerPresetsRoutes(app, services.presets);
   registerCompaniesRoutes(app, services.companies);
   registerContactsRoutes(app, services.contacts);
   registerLeadsRoutes(app, services.leads);
   registerCustomFieldsRoutes(app, services.customFields);
   registerActivitiesRoutes(app, services.activities);
+  registerAnalyticsRoutes(app, services.analytics);
+  registerAssignmentRoutes(app, services.assignment);
   registerTasksRoutes(app, services.tasks);
   registerWorkRoutes(app, services.work);
   registerDuplicatesRoutes(app, services.duplicates);
   registerConversionRoutes(app, services.conversion);
+  registerImportsRoutes(app, services.imports);
+  registerNotificationsRoutes(app, services.notifications);
+  registerFormsRoutes(app, services.forms, config.publicUrl);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

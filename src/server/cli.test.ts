@@ -1,6 +1,8 @@
 // The leadkeeper command, run as a real process against a real database.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -143,5 +145,148 @@ describe('leadkeeper CLI', () => {
       code: 1,
       stderr: expect.stringContaining('User not found'),
     });
+  });
+});
+
+describe('leadkeeper backup and restore', () => {
+  const isPostgres = Boolean(process.env.TEST_DATABASE_URL);
+  const runWith = (extra: Record<string, string>, ...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
+      env: { ...process.env, ...env, ...extra, LOG_LEVEL: 'silent' },
+      timeout: 60_000,
+    });
+
+  it('exports a workspace to JSON Lines and imports it as a new workspace', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lk-export-'));
+    try {
+      const file = path.join(dir, 'workspace.jsonl');
+      const exported = await cli('workspace', 'export', file, '--as', 'owner@demo.leadkeeper.test');
+      expect(exported.stdout).toContain(`to ${file}`);
+      const [header] = readFileSync(file, 'utf8').split('\n');
+      expect(JSON.parse(header!)).toMatchObject({ format: 'leadkeeper-workspace', version: 1 });
+      const imported = await cli('workspace', 'import', file, '--as', 'owner@demo.leadkeeper.test');
+      expect(imported.stdout).toMatch(/Imported \d+ rows as workspace [0-9a-f-]{36}/);
+      const workspaces = await withServices((services) =>
+        services.users
+          .findUserByEmail('owner@demo.leadkeeper.test')
+          .then((user) => services.users.listWorkspacesOf(user!.id)),
+      );
+      expect(workspaces.length).toBeGreaterThanOrEqual(2);
+      await expect(
+        cli('workspace', 'export', file, '--as', 'frontdesk@demo.leadkeeper.test'),
+      ).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('is not an admin') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it.skipIf(isPostgres)(
+    'backs up the embedded database and restores it elsewhere',
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'lk-backup-'));
+      try {
+        const file = path.join(dir, 'backup.tar.gz');
+        const backedUp = await cli('backup', file);
+        expect(backedUp.stdout).toContain(`to ${file}`);
+        expect(backedUp.stdout).toContain(`${file}.key`);
+        expect(existsSync(file)).toBe(true);
+
+        const restoredDir = path.join(dir, 'restored');
+        const restored = await runWith({ DATA_DIR: restoredDir }, 'restore', file);
+        expect(restored.stdout).toContain('Restored');
+        expect(restored.stdout).toContain('encryption key came back');
+        // The restored copy holds the demo workspace and its people.
+        const database = await openDatabase(testConfig({ DATA_DIR: restoredDir }));
+        try {
+          const user = await database.db
+            .selectFrom('users')
+            .select('email')
+            .where('email', '=', 'owner@demo.leadkeeper.test')
+            .executeTakeFirst();
+          expect(user).toBeDefined();
+          const leads = await database.db
+            .selectFrom('leads')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow();
+          expect(Number(leads.n)).toBeGreaterThan(0);
+        } finally {
+          await database.close();
+        }
+        expect(readFileSync(path.join(restoredDir, 'encryption.key'), 'utf8')).toBe(
+          readFileSync(path.join(env.DATA_DIR!, 'encryption.key'), 'utf8'),
+        );
+
+        // A second restore into the same directory needs --force, and keeps the old copy.
+        await expect(runWith({ DATA_DIR: restoredDir }, 'restore', file)).rejects.toMatchObject({
+          code: 1,
+          stderr: expect.stringContaining('--force'),
+        });
+        const forced = await runWith({ DATA_DIR: restoredDir }, 'restore', file, '--force');
+        expect(forced.stdout).toContain('pglite.before-restore-');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
+  it.skipIf(isPostgres)('refuses while a server holds the data directory', async () => {
+    const database = await openDatabase(testConfig(env));
+    try {
+      await expect(cli('backup', path.join(tmpdir(), 'never.tar.gz'))).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('in use'),
+      });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it.skipIf(!isPostgres)('points to pg_dump and pg_restore on PostgreSQL', async () => {
+    await expect(cli('backup', path.join(tmpdir(), 'never.tar.gz'))).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('pg_dump'),
+    });
+  });
+});
+
+describe('leadkeeper import', () => {
+  it('imports a CSV of leads with a mapping file; a dry run first writes nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lk-import-'));
+    try {
+      const csv = path.join(dir, 'leads.csv');
+      writeFileSync(csv, 'Kunde,E-Mail\nCli Person,cli.person@example.test\nBad Mail,nope\n');
+      const mapping = path.join(dir, 'mapping.json');
+      writeFileSync(mapping, JSON.stringify({ Kunde: 'fullName' }));
+      const as = ['--as', 'owner@demo.leadkeeper.test'];
+      const dry = await cli('import', 'leads', csv, '--mapping', mapping, '--dry-run', ...as);
+      expect(dry.stdout).toContain('completed (dry run): 1 would be created');
+      const countCli = async () => {
+        const database = await openDatabase(testConfig(env));
+        try {
+          const rows = await database.db
+            .selectFrom('leads')
+            .select('id')
+            .where('title', '=', 'Cli Person')
+            .where('import_id', 'is not', null)
+            .execute();
+          return rows.length;
+        } finally {
+          await database.close();
+        }
+      };
+      expect(await countCli()).toBe(0);
+      const done = await cli('import', 'leads', csv, '--mapping', mapping, ...as);
+      expect(done.stdout).toContain('completed: 1 were created, 0 updated');
+      expect(done.stdout).toContain('1 failed');
+      expect(done.stdout).toContain('row 3, E-Mail:');
+      expect(await countCli()).toBe(1);
+      await expect(cli('import', 'deals', csv, ...as)).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('entity'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

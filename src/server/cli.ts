@@ -13,6 +13,12 @@ import { permissionsOf } from './platform/auth/permissions.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemActorFor } from './modules/users/users.service.js';
 import { VERSION } from './platform/version.js';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { resolveEncryptionKey } from './platform/crypto.js';
+import { backupDataDir, restoreDataDir } from './platform/db/backup.js';
+import { linesOf } from './modules/workspace-export/workspace-export.service.js';
+import { importCsvFile } from './modules/imports/imports.cli.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -78,6 +84,7 @@ async function start(options: { demo?: boolean }): Promise<void> {
   const demo = options.demo || config.demo ? await services.demo.loadDemo() : undefined;
   const instance = await services.setup.prepareInstance();
   await app.listen({ host: config.host, port: config.port });
+  await services.jobs.start();
   say(`Leadkeeper ${VERSION} is listening on ${config.publicUrl} (database: ${database.kind})`);
   switch (instance.state) {
     case 'ready':
@@ -203,6 +210,159 @@ program
       say(`Token "${token.name}" (${token.role}) for "${workspace.name}". It is shown only once:`);
       say(token.token);
     }),
+  );
+
+/** The embedded database's directory; PostgreSQL and memory:// have their own tools, or none. */
+function embeddedDataDir(config: Config, command: 'backup' | 'restore'): string {
+  if (config.databaseUrl) {
+    throw new AppError('bad_request', {
+      message:
+        `DATABASE_URL is set: this server's data is in PostgreSQL, so \`leadkeeper ${command}\` ` +
+        'does not apply. Use PostgreSQL\'s tools: pg_dump -Fc "$DATABASE_URL" > leadkeeper.dump ' +
+        'to back up, pg_restore --clean -d "$DATABASE_URL" leadkeeper.dump to restore. Keep ' +
+        'ENCRYPTION_KEY with them.',
+    });
+  }
+  if (config.dataDir.startsWith('memory://')) {
+    throw new AppError('bad_request', {
+      message: 'DATA_DIR is memory://: there is nothing on disk.',
+    });
+  }
+  return config.dataDir;
+}
+
+program
+  .command('backup')
+  .description('Write the embedded database (DATA_DIR) to a .tar.gz; refused while a server runs')
+  .argument('<file>', 'the backup file to write, e.g. leadkeeper-2026-03-02.tar.gz')
+  .action(async (file: string) => {
+    const dataDir = embeddedDataDir(loadConfig(), 'backup');
+    const { bytes, keyCopy } = await backupDataDir(dataDir, file);
+    say(`Backed up ${dataDir} to ${file} (${Math.ceil(bytes / 1024)} KiB).`);
+    if (keyCopy) {
+      say(`The encryption key is not in the backup; a copy is in ${keyCopy}.`);
+      say('Store it apart from the backup: without it, sensitive fields cannot be read.');
+    }
+  });
+
+program
+  .command('restore')
+  .description('Restore a backup into an empty DATA_DIR (or --force); refused while a server runs')
+  .argument('<file>', 'a file written by leadkeeper backup')
+  .option('--force', 'replace the database in DATA_DIR (it is moved aside, not deleted)')
+  .action(async (file: string, options: { force?: boolean }) => {
+    const dataDir = embeddedDataDir(loadConfig(), 'restore');
+    const restored = await restoreDataDir(dataDir, file, options.force === true);
+    if (restored.movedAside) say(`The database that was there is now in ${restored.movedAside}.`);
+    if (restored.keyRestored) say(`The encryption key came back from ${file}.key.`);
+    say(`Restored ${file} into ${dataDir}. Start the server as usual (it migrates if needed).`);
+  });
+
+/** Services that can read and write sensitive values (the workspace export needs the key). */
+async function withKeyedServices<T>(run: (services: Services) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openMigrated(config);
+  try {
+    const encryptionKey = resolveEncryptionKey(config).key;
+    return await run(
+      createServices({ db: database.db, clock: systemClock, config, encryptionKey }),
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+const workspaceCommand = program
+  .command('workspace')
+  .description('Export a whole workspace as JSON Lines, or import one as a new workspace');
+
+workspaceCommand
+  .command('export')
+  .description('Write a workspace to a .jsonl file (sensitive values decrypted: keep it safe)')
+  .argument('<file>', 'the file to write')
+  .requiredOption('--as <email>', 'an admin of the workspace')
+  .option('--workspace <id>', 'workspace id (default: the first workspace of --as)')
+  .action(async (file: string, options: { as: string; workspace?: string }) =>
+    withKeyedServices(async (services) => {
+      const admin = await services.users.findUserByEmail(options.as);
+      if (!admin) throw new AppError('not_found', { message: `No user ${options.as}.` });
+      const workspace = await resolveWorkspace(services, admin.id, options.workspace);
+      if (workspace.role !== 'admin') {
+        throw new AppError('forbidden', {
+          message: `${options.as} is not an admin of "${workspace.name}".`,
+        });
+      }
+      const stream = await services.workspaceExport.exportWorkspace(
+        systemActorFor(workspace.id, admin.id),
+      );
+      await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
+      say(`Exported "${workspace.name}" to ${file}.`);
+    }),
+  );
+
+workspaceCommand
+  .command('import')
+  .description('Import a workspace export as a new workspace with --as as its admin')
+  .argument('<file>', 'a file written by workspace export (or GET /api/exports/workspace.jsonl)')
+  .requiredOption('--as <email>', "who becomes the new workspace's admin")
+  .action(async (file: string, options: { as: string }) =>
+    withKeyedServices(async (services) => {
+      const user = await services.users.findUserByEmail(options.as);
+      if (!user) throw new AppError('not_found', { message: `No user ${options.as}.` });
+      const actor = { ...systemActorFor('', user.id), isInstanceAdmin: user.is_instance_admin };
+      const result = await services.workspaceExport.importWorkspace(
+        actor,
+        linesOf(createReadStream(file)),
+      );
+      const rows = Object.values(result.counts).reduce((sum, count) => sum + count, 0);
+      say(`Imported ${rows} rows as workspace ${result.workspaceId}; ${options.as} is its admin.`);
+    }),
+  );
+
+program
+  .command('import')
+  .description('Import a CSV file of leads, contacts or companies (docs/import.md)')
+  .argument('<entity>', 'leads, contacts or companies')
+  .argument('<file>', 'the CSV file (up to 100 MB / 1,000,000 rows)')
+  .option('--mapping <file>', 'a JSON file {"Column header": "field"} over the detected mapping')
+  .option('--dry-run', 'check every row and report; write nothing')
+  .option('--duplicates <policy>', 'a row that matches a record: skip, update or create', 'skip')
+  .option('--workspace <id>', 'workspace id (default: the first workspace of --as)')
+  .option('--as <email>', 'the member the import is done as (default: ADMIN_EMAIL)')
+  .action(
+    async (
+      entity: string,
+      file: string,
+      options: {
+        mapping?: string;
+        dryRun?: boolean;
+        duplicates: string;
+        workspace?: string;
+        as?: string;
+      },
+    ) =>
+      withKeyedServices(async (services) => {
+        const email = options.as ?? loadConfig().admin?.email;
+        if (!email) {
+          throw new AppError('bad_request', { message: 'Pass --as <email> (or set ADMIN_EMAIL).' });
+        }
+        const user = await services.users.findUserByEmail(email);
+        if (!user) throw new AppError('not_found', { message: `No user ${email}.` });
+        const workspace = await resolveWorkspace(services, user.id, options.workspace);
+        const actor: Actor = {
+          ...systemActorFor(workspace.id, user.id),
+          role: workspace.role,
+          permissions: permissionsOf(workspace.role),
+        };
+        const result = await importCsvFile(services.imports, actor, {
+          entity,
+          file,
+          mappingFile: options.mapping,
+          dryRun: options.dryRun === true,
+          duplicatePolicy: options.duplicates,
+        });
+        if (result.status !== 'completed') process.exitCode = 1;
+      }),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {

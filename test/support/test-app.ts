@@ -97,6 +97,8 @@ export async function createTestApp(
     kind: database.kind,
     clock,
     config,
+    /** Runs every queued job that is due, here and now (no workers run in tests). */
+    runJobs: () => services.jobs.drain(),
     async close() {
       await app.close();
       await database.close();

@@ -52,6 +52,13 @@ const CompanyPage = lazy(() =>
 const SettingsPage = lazy(() =>
   import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })),
 );
+const ImportPage = lazy(() =>
+  import('../features/imports/import-page').then((m) => ({ default: m.ImportPage })),
+);
+// The charts library (recharts) loads only with the analytics page.
+const AnalyticsPage = lazy(() =>
+  import('../features/analytics/analytics-page').then((m) => ({ default: m.AnalyticsPage })),
+);
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -145,10 +152,26 @@ function SignedInRoutes() {
           <Route path="/companies/:id" element={<CompanyPage />} />
           <Route path="/settings/*" element={<SettingsPage />} />
           <Route
+            path="/analytics"
+            element={
+              <RequirePermission permission="lead:analytics">
+                <AnalyticsPage />
+              </RequirePermission>
+            }
+          />
+          <Route
             path="/quick-entry"
             element={
               <RequirePermission permission="lead:create">
                 <QuickEntryPage />
+              </RequirePermission>
+            }
+          />
+          <Route
+            path="/import"
+            element={
+              <RequirePermission permission="lead:create">
+                <ImportPage />
               </RequirePermission>
             }
           />

@@ -20,6 +20,7 @@ import { api } from '../lib/api-client';
 import { humanize } from '../lib/labels';
 import type { Me, Permission } from '../lib/types';
 import { ME_QUERY_KEY, useSession } from './session';
+import { NotificationsBell } from '../features/notifications/notifications-bell';
 
 interface NavItem {
   to: string;
@@ -33,6 +34,7 @@ const NAV_ITEMS: NavItem[] = [
   { to: '/board', label: 'Pipeline board', permission: 'lead:read' },
   { to: '/contacts', label: 'Contacts', permission: 'lead:read' },
   { to: '/companies', label: 'Companies', permission: 'lead:read' },
+  { to: '/analytics', label: 'Analytics', permission: 'lead:analytics' },
   { to: '/quick-entry', label: 'Quick entry', permission: 'lead:create' },
   // Every member manages their own API tokens there; other sections need more.
   { to: '/settings', label: 'Settings', permission: 'lead:read' },
@@ -137,6 +139,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 New inquiry
               </Button>
             )}
+            <NotificationsBell />
             <WorkspaceSwitcher />
             <AccountMenu />
           </Group>

@@ -71,3 +71,56 @@ export function moveActivities(
         .where('contact_id', '=', move.fromContactId)
         .execute();
 }
+
+export interface ActivityExportFilter {
+  leadId?: string | undefined;
+  contactId?: string | undefined;
+  type?: ActivityType | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Only entries of leads assigned to this user, or of no lead (agents limited to their own). */
+  ownLeadsOf?: string | undefined;
+  before?: [Date, string] | undefined;
+  limit: number;
+}
+
+/** A page of the workspace's timeline for an export, newest first, keyset-paged on (occurred_at, id). */
+export function listActivitiesForExport(
+  db: Executor,
+  workspaceId: string,
+  filter: ActivityExportFilter,
+) {
+  let query = db.selectFrom('activities').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.leadId) query = query.where('lead_id', '=', filter.leadId);
+  if (filter.contactId) query = query.where('contact_id', '=', filter.contactId);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('occurred_at', '<', filter.to);
+  const owner = filter.ownLeadsOf;
+  if (owner) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('lead_id', 'is', null),
+        eb(
+          'lead_id',
+          'in',
+          eb
+            .selectFrom('leads')
+            .select('id')
+            .where('workspace_id', '=', workspaceId)
+            .where('assignee_id', '=', owner),
+        ),
+      ]),
+    );
+  }
+  if (filter.before) {
+    const [occurredAt, id] = filter.before;
+    query = query.where((eb) =>
+      eb.or([
+        eb('occurred_at', '<', occurredAt),
+        eb.and([eb('occurred_at', '=', occurredAt), eb('id', '<', id)]),
+      ]),
+    );
+  }
+  return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+}

@@ -66,3 +66,13 @@ export const listActivitiesQuerySchema = pageQuerySchema.extend({
 export type ListActivitiesQuery = z.infer<typeof listActivitiesQuerySchema>;
 
 export const recordIdParamsSchema = z.object({ id: z.uuid() });
+
+/** Filters of the activities CSV export (GET /api/exports/activities.csv): the whole timeline. */
+export const exportActivitiesQuerySchema = z.object({
+  leadId: z.uuid().optional().describe("One lead's timeline"),
+  contactId: z.uuid().optional().describe("One contact's timeline (with its leads' entries)"),
+  type: z.enum(ACTIVITY_TYPES).optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('Occurred at or after'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Occurred before'),
+});
+export type ExportActivitiesQuery = z.infer<typeof exportActivitiesQuerySchema>;

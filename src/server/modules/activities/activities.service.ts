@@ -14,6 +14,7 @@ import type { LeadsService } from '../leads/leads.service.js';
 import type { TasksService } from '../tasks/tasks.service.js';
 import * as repo from './activities.repository.js';
 import type { ActivityDto, ListActivitiesQuery, LogActivityInput } from './activities.schemas.js';
+import type { ExportActivitiesQuery } from './activities.schemas.js';
 import {
   defaultDirection,
   isAttempt,
@@ -212,6 +213,81 @@ export function createActivitiesService(
         }
         return toActivityDto(row);
       });
+    },
+
+    /**
+     * An inbound inquiry (web form, webhook) as a note on a lead and/or contact, inside the
+     * caller's transaction. A note, not a touch: nobody has contacted the person yet.
+     */
+    async logInquiryIn(
+      trx: Executor,
+      actor: Actor,
+      entry: {
+        leadId: string | null;
+        contactId: string | null;
+        subject: string;
+        body: string;
+        details: Record<string, unknown>;
+      },
+    ) {
+      const now = clock.now();
+      const row = await repo.insertActivity(trx, {
+        workspace_id: actor.workspaceId,
+        lead_id: entry.leadId,
+        contact_id: entry.contactId,
+        type: 'note',
+        direction: 'inbound',
+        subject: entry.subject,
+        body: entry.body,
+        occurred_at: now,
+        duration_minutes: null,
+        details: JSON.stringify(entry.details),
+        created_by: actor.userId || null,
+        created_at: now,
+      });
+      await recordAudit(trx, clock, actor, {
+        action: 'activity.logged',
+        entityType: 'activity',
+        entityId: row.id,
+        after: {
+          leadId: entry.leadId,
+          contactId: entry.contactId,
+          type: row.type,
+          direction: 'inbound',
+        },
+      });
+      return toActivityDto(row);
+    },
+
+    /**
+     * The workspace's timeline for a CSV export, a page at a time, newest first. A lead or
+     * contact filter must name one the actor may see: checked here, before anything streams.
+     */
+    async iterateActivities(actor: Actor, query: ExportActivitiesQuery, pageSize = 200) {
+      requirePermission(actor, 'lead:read');
+      if (query.leadId) await deps.leads.findLeadForWork(db, actor, query.leadId);
+      if (query.contactId) await deps.contacts.getContact(actor, query.contactId);
+      const filter = {
+        ...query,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+        ownLeadsOf: actor.leadScope === 'own' ? actor.userId : undefined,
+        limit: pageSize,
+      };
+      async function* pages() {
+        let before: [Date, string] | undefined;
+        for (;;) {
+          const rows = await repo.listActivitiesForExport(db, actor.workspaceId, {
+            ...filter,
+            before,
+          });
+          if (rows.length > 0) yield rows.map(toActivityDto);
+          if (rows.length < pageSize) return;
+          const last = rows.at(-1)!;
+          before = [last.occurred_at, last.id];
+        }
+      }
+      return pages();
     },
 
     /** Logs a touch or note on a contact alone (not about one lead). */

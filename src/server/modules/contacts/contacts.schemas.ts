@@ -47,6 +47,12 @@ export const contactSchema = z
     companyId: z.uuid().nullable(),
     customFields: customFieldValuesSchema,
     archived: z.boolean(),
+    erasedAt: z.iso
+      .datetime()
+      .nullable()
+      .describe(
+        "When the person's data was erased (a privacy request); such a contact can't change",
+      ),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

@@ -59,6 +59,7 @@ export function toContactDto(
     companyId: row.company_id,
     customFields,
     archived: row.archived_at !== null,
+    erasedAt: row.erased_at?.toISOString() ?? null,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -68,6 +69,15 @@ export function toContactDto(
 function auditView(dto: ContactDto) {
   const { id, version, createdAt, updatedAt, name, customFields, ...fields } = dto;
   return { ...fields, ...auditCustomFields(customFields) };
+}
+
+/** An erased person's record stays as the erasure left it (modules/privacy). */
+function assertErasedUnchanged(row: ContactRow) {
+  if (row.erased_at) {
+    throw new AppError('conflict', {
+      message: "This contact's personal data was erased; the record can't be changed or merged.",
+    });
+  }
 }
 
 export interface DuplicateCandidate {
@@ -182,6 +192,7 @@ export function createContactsService(
   ) {
     return db.transaction().execute(async (trx) => {
       const before = await getRow(trx, actor, contactId);
+      assertErasedUnchanged(before);
       assertVersion(before.version, ifMatch);
       let sensitiveKeys: string[] = [];
       if (customInput) {
@@ -267,6 +278,37 @@ export function createContactsService(
       if (contactIds.length === 0) return new Map();
       const rows = await repo.findContactNames(db, actor.workspaceId, [...new Set(contactIds)]);
       return new Map(rows.map((row) => [row.id, contactName(row)]));
+    },
+
+    /**
+     * Active contacts with one of these (lowercased) emails or E.164 phones, oldest match first,
+     * inside the caller's transaction (web-form capture links an inquiry to who sent it).
+     */
+    async findContactsByEmailOrPhone(
+      executor: Executor,
+      actor: Actor,
+      emails: string[],
+      phones: string[],
+    ): Promise<{ id: string; name: string; matchedOn: string[] }[]> {
+      requirePermission(actor, 'lead:read');
+      const matches = await repo.findContactsByPoints(
+        executor,
+        actor.workspaceId,
+        emails,
+        phones,
+        null,
+      );
+      const byId = new Map<string, { id: string; name: string; matchedOn: string[] }>();
+      for (const match of matches) {
+        const found = byId.get(match.id) ?? {
+          id: match.id,
+          name: contactName(match),
+          matchedOn: [],
+        };
+        found.matchedOn.push(`${match.kind}:${match.value}`);
+        byId.set(match.id, found);
+      }
+      return [...byId.values()];
     },
 
     /** GET /api/contacts/:id: sensitive values shown (and audited) to lead:read_sensitive. */
@@ -392,6 +434,8 @@ export function createContactsService(
       const survivor = rows.find((row) => row.id === survivorId);
       if (!merged) throw notFound('Contact');
       if (!survivor) throw fieldError('intoId', 'No such contact in this workspace.');
+      assertErasedUnchanged(merged);
+      assertErasedUnchanged(survivor);
       assertVersion(merged.version, ifMatch);
       if (merged.archived_at || survivor.archived_at) {
         throw new AppError('conflict', { message: 'Archived contacts cannot be merged.' });

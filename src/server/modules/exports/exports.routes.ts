@@ -6,6 +6,7 @@ import { listCompaniesQuerySchema } from '../companies/companies.schemas.js';
 import { listContactsQuerySchema } from '../contacts/contacts.schemas.js';
 import { exportLeadsQuerySchema } from '../leads/leads.schemas.js';
 import { listTasksQuerySchema } from '../tasks/tasks.schemas.js';
+import { exportActivitiesQuerySchema } from '../activities/activities.schemas.js';
 import type { ExportsService } from './exports.service.js';
 
 const tags = ['exports'];
@@ -83,5 +84,23 @@ export function registerExportsRoutes(app: App, exports: ExportsService): void {
     },
     async (request, reply) =>
       sendCsv(reply, 'tasks', await exports.exportTasks(actorOf(request), request.query)),
+  );
+
+  app.get(
+    '/api/exports/activities.csv',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary: 'The timeline as CSV (streamed; UTF-8 with BOM), newest first',
+        description:
+          'The whole workspace, or one lead (leadId) or contact (contactId); type and an ' +
+          'occurred-at range (from, to) narrow it. Agents limited to their own leads get those.',
+        querystring: exportActivitiesQuerySchema,
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) =>
+      sendCsv(reply, 'activities', await exports.exportActivities(actorOf(request), request.query)),
   );
 }

@@ -1,8 +1,8 @@
-// CSV exports of filtered lists (leads, contacts, companies, tasks), streamed a page at a time: UTF-8 with a BOM so spreadsheets
-// read the accents, names instead of ids, money in major units, and every cell that a
+// CSV exports of filtered lists (leads, contacts, companies, tasks, activities), streamed a page
+// at a time: UTF-8 with a BOM so spreadsheets read the accents, names instead of ids, money in major units, and every cell that a
 // spreadsheet would run as a formula (= + - @, tab, carriage return) neutralised with a quote.
-import { pipeline, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { Readable } from 'node:stream';
+import { csvLines, CSV_BOM, neutralizeFormula } from '../../platform/csv.js';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { CompaniesService } from '../companies/companies.service.js';
 import type { ListCompaniesQuery } from '../companies/companies.schemas.js';
@@ -10,25 +10,32 @@ import type { ContactsService } from '../contacts/contacts.service.js';
 import type { ContactDto, ListContactsQuery } from '../contacts/contacts.schemas.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
-import type { ExportLeadsQuery, LeadListItemDto } from '../leads/leads.schemas.js';
-import type { LeadsService } from '../leads/leads.service.js';
+import type { ExportLeadsQuery } from '../leads/leads.schemas.js';
+import type { LeadExportItem, LeadsService } from '../leads/leads.service.js';
 import type { PipelinesService } from '../pipelines/pipelines.service.js';
 import type { UsersService } from '../users/users.service.js';
 import type { ListTasksQuery, TaskDto } from '../tasks/tasks.schemas.js';
 import type { TasksService } from '../tasks/tasks.service.js';
+import type { ActivityDto, ExportActivitiesQuery } from '../activities/activities.schemas.js';
+import type { ActivitiesService } from '../activities/activities.service.js';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** Fraction digits per currency: making an Intl.NumberFormat per cell cost most of an export. */
+const currencyDigits = new Map<string, number>();
 
-/** A cell a spreadsheet shows as text, never evaluates. */
-export function neutralizeFormula(cell: string): string {
-  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+function fractionDigitsOf(currency: string): number {
+  let digits = currencyDigits.get(currency);
+  if (digits === undefined) {
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
+    currencyDigits.set(currency, digits);
+  }
+  return digits;
 }
 
 /** Minor units as a decimal in the currency's own digits (JPY 0, EUR 2, KWD 3). */
 export function toMajorUnits(value: number, currency: string): string {
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+  const digits = fractionDigitsOf(currency);
   const sign = value < 0 ? '-' : '';
   const text = String(Math.abs(value)).padStart(digits + 1, '0');
   return digits === 0
@@ -36,7 +43,8 @@ export function toMajorUnits(value: number, currency: string): string {
     : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
-const EXPORT_PAGE_SIZE = 200;
+/** Rows read per query: bigger pages spend less per row on round trips. */
+const EXPORT_PAGE_SIZE = 1000;
 
 type Address = ContactDto['address'];
 const addressCells = (address: Address) => [
@@ -48,16 +56,19 @@ const addressCells = (address: Address) => [
 ];
 const ADDRESS_HEADER = ['Street', 'City', 'Region', 'Postal Code', 'Country'];
 
-/** Every page of a cursor-paged list, in its order. */
+/** Every page of a cursor-paged list, in its order; the next page is read while one is written. */
 async function* pagesOf<T>(
   list: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
 ) {
-  let cursor: string | undefined;
-  do {
-    const page = await list(cursor);
+  let page = await list(undefined);
+  for (;;) {
+    const next = page.nextCursor ? list(page.nextCursor) : undefined;
+    // An abandoned export must not leave the read-ahead's failure unhandled.
+    next?.catch(() => undefined);
     yield page.items;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+    if (!next) return;
+    page = await next;
+  }
 }
 
 /**
@@ -69,17 +80,18 @@ function csvOf<T>(
   pages: AsyncIterable<T[]>,
   rowOf: (record: T, page: T[]) => Promise<unknown[]> | unknown[],
 ): Readable {
-  async function* rows() {
-    yield header;
+  // A page becomes one chunk of text: a stream item per row cost more than the rows themselves.
+  async function* chunks() {
+    yield `${CSV_BOM}${csvLines([header])}`;
     for await (const page of pages) {
+      const rows: string[][] = [];
       for (const record of page) {
-        yield (await rowOf(record, page)).map((value) => neutralizeFormula(cellOf(value)));
+        rows.push((await rowOf(record, page)).map((value) => neutralizeFormula(cellOf(value))));
       }
+      if (rows.length > 0) yield csvLines(rows);
     }
   }
-  const csv = stringify({ bom: true });
-  pipeline(Readable.from(rows()), csv, () => undefined);
-  return csv;
+  return Readable.from(chunks(), { objectMode: false });
 }
 
 function cellOf(value: unknown): string {
@@ -99,6 +111,7 @@ export function createExportsService(deps: {
   leadSources: LeadSourcesService;
   users: UsersService;
   customFields: CustomFieldsService;
+  activities: ActivitiesService;
 }) {
   const activeFields = async (actor: Actor, recordType: 'lead' | 'contact' | 'company') =>
     (await deps.customFields.listCustomFields(actor, { recordType, includeArchived: false })).items;
@@ -161,7 +174,7 @@ export function createExportsService(deps: {
         'Created',
         ...names.fields.map((field) => field.label),
       ];
-      const rowOf = (lead: LeadListItemDto) => [
+      const rowOf = (lead: LeadExportItem) => [
         lead.id,
         lead.title,
         lead.contactName,
@@ -359,6 +372,61 @@ export function createExportsService(deps: {
           task.completedAt,
           task.createdAt,
           task.description,
+        ];
+      });
+    },
+
+    /** The timeline (GET /api/leads/:id/activities and the like, workspace-wide) as CSV. */
+    async exportActivities(actor: Actor, query: ExportActivitiesQuery) {
+      requirePermission(actor, 'lead:read');
+      const users = await memberNames(actor);
+      const header = [
+        'ID',
+        'Occurred',
+        'Type',
+        'Direction',
+        'Outcome',
+        'Subject',
+        'Body',
+        'Next Step',
+        'Duration (min)',
+        'Lead',
+        'Contact',
+        'Logged By',
+        'Created',
+      ];
+      let names = { leads: new Map<string, string>(), contacts: new Map<string, string>() };
+      let namedPage: ActivityDto[] | undefined;
+      const pages = await deps.activities.iterateActivities(actor, query, EXPORT_PAGE_SIZE);
+      return csvOf(header, pages, async (activity: ActivityDto, page) => {
+        if (namedPage !== page) {
+          namedPage = page;
+          const [leads, contacts] = await Promise.all([
+            deps.leads.leadTitles(
+              actor,
+              page.flatMap((a) => (a.leadId ? [a.leadId] : [])),
+            ),
+            deps.contacts.contactNames(
+              actor,
+              page.flatMap((a) => (a.contactId ? [a.contactId] : [])),
+            ),
+          ]);
+          names = { leads, contacts };
+        }
+        return [
+          activity.id,
+          activity.occurredAt,
+          activity.type,
+          activity.direction,
+          activity.outcome,
+          activity.subject,
+          activity.body,
+          activity.nextStep,
+          activity.durationMinutes,
+          activity.leadId ? names.leads.get(activity.leadId) : '',
+          activity.contactId ? names.contacts.get(activity.contactId) : '',
+          activity.createdBy ? users.get(activity.createdBy) : '',
+          activity.createdAt,
         ];
       });
     },

@@ -2,7 +2,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../../platform/audit.js';
-import type { LeadRow, LeadStatus, LeadsTable, Priority } from '../../platform/db/schema.js';
+import type { LeadStatus, LeadsTable, Priority } from '../../platform/db/schema.js';
 import { startOfLocalDay } from '../../platform/db/local-time.js';
 import { precompiled } from '../../platform/db/precompiled.js';
 import { PLAN_EACH_TIME } from '../../platform/db/prepared-statements.js';
@@ -387,8 +387,14 @@ export async function listLeads(
   page: { sort: LeadSort; after?: [string | number, string] | undefined; limit: number },
 ) {
   const tsquery = prefixQuery(filter.words ?? []);
-  if (!tsquery) return pageOf(db, workspaceId, filter, page).execute();
-  const window = pageOf(db, workspaceId, { ...filter, searchShape: 'none' }, page, WALK_WINDOW);
+  if (!tsquery) return pageOf(db, workspaceId, filter, page).selectAll('leads').execute();
+  const window = pageOf(
+    db,
+    workspaceId,
+    { ...filter, searchShape: 'none' },
+    page,
+    WALK_WINDOW,
+  ).selectAll('leads');
   const { key, direction } = sortOf(page.sort);
   const walked = await db
     .selectFrom(window.as('leads'))
@@ -399,8 +405,58 @@ export async function listLeads(
     .limit(page.limit + 1)
     .execute();
   if (walked.length > page.limit) return walked;
-  return pageOf(db, workspaceId, { ...filter, searchShape: 'collect' }, page).execute();
+  return pageOf(db, workspaceId, { ...filter, searchShape: 'collect' }, page)
+    .selectAll('leads')
+    .execute();
 }
+
+/** A timestamp as Date.toISOString() writes it, made by the database (cheaper than in JS). */
+function isoText(column: string) {
+  return sql<
+    string | null
+  >`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
+ * A page of an export: only the columns a CSV row shows (not `leads.*` with its search
+ * document), every match of a word search, and the sort key the next page starts after.
+ */
+export function exportLeadsPage(
+  db: Executor,
+  workspaceId: string,
+  filter: LeadFilter,
+  page: { sort: LeadSort; after?: [string | number, string] | undefined; limit: number },
+) {
+  return pageOf(db, workspaceId, { ...filter, searchShape: 'collect' }, page)
+    .select([
+      'leads.id',
+      'leads.title',
+      'leads.contact_id',
+      'leads.company_name',
+      'leads.pipeline_id',
+      'leads.stage_id',
+      'leads.status',
+      'leads.is_converted',
+      sql<boolean>`leads.archived_at is not null`.as('is_archived'),
+      'leads.value',
+      'leads.currency',
+      'leads.probability',
+      'leads.priority',
+      'leads.assignee_id',
+      'leads.source_id',
+      'leads.source_campaign',
+      'leads.tags',
+      'leads.contact_status',
+      isoText('leads.next_follow_up_at').as('next_follow_up_at'),
+      isoText('leads.last_contact_at').as('last_contact_at'),
+      'leads.expected_close_date',
+      isoText('leads.created_at').as('created_at'),
+      'leads.custom_fields',
+    ])
+    .execute();
+}
+
+export type LeadExportRow = Awaited<ReturnType<typeof exportLeadsPage>>[number];
 
 function sortOf(sort: LeadSort) {
   const { column, type, isNullable } = LEAD_SORTS[sort.key];
@@ -420,7 +476,7 @@ function pageOf(
   limit = page.limit + 1,
 ) {
   const { key, type, direction } = sortOf(page.sort);
-  let query = filteredLeads(db, workspaceId, filter).selectAll('leads');
+  let query = filteredLeads(db, workspaceId, filter);
   if (page.after) {
     const [value, id] = page.after;
     const cursor = sql`(${value}::${sql.raw(type)}, ${id}::uuid)`;
@@ -430,14 +486,15 @@ function pageOf(
         : sql<boolean>`(${key}, leads.id) > ${cursor}`,
     );
   }
-  return query.orderBy(key, direction).orderBy('leads.id', direction).limit(limit);
-}
-
-/** The value a row has under a sort, as a cursor carries it (null as the stand-in infinity). */
-export function sortValueOf(row: LeadRow, sort: LeadSort): string | number {
-  const value = row[LEAD_SORTS[sort.key].column];
-  if (value === null) return sort.isDescending ? '-infinity' : 'infinity';
-  return value instanceof Date ? value.toISOString() : value;
+  return (
+    query
+      // The sort key as PostgreSQL writes it, for the next page's cursor: a Date would lose the
+      // microseconds of a timestamp and skip rows at a page's edge.
+      .select(sql<string>`(${key})::text`.as('sort_key'))
+      .orderBy(key, direction)
+      .orderBy('leads.id', direction)
+      .limit(limit)
+  );
 }
 
 export async function countLeads(db: Executor, workspaceId: string, filter: LeadFilter) {

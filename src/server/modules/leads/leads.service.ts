@@ -7,11 +7,15 @@ import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
 import type { CompanyRow, ContactRow, LeadRow, StageRow } from '../../platform/db/schema.js';
 import { reviveRow } from '../../platform/db/json-rows.js';
+import type { Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, ERROR_TITLES, fieldError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
+import type { ArrivingLead, AssignmentService } from '../assignment/assignment.service.js';
 import type { Timeline } from '../activities/activities.service.js';
 import { toCompanyDto, type CompaniesService } from '../companies/companies.service.js';
 import type { DuplicateWarning } from '../duplicates/duplicates.schemas.js';
@@ -42,7 +46,7 @@ import type {
 } from './leads.schemas.js';
 
 const DAY_MS = 24 * 60 * 60_000;
-const EXPORT_PAGE_SIZE = 200;
+const EXPORT_PAGE_SIZE = 1000;
 
 /**
  * The lead as the API shows it. Custom field values default to every stored key with sensitive
@@ -98,6 +102,75 @@ export function toLeadDto(
   };
 }
 
+/** The repository's order for a list's `sort` parameter. */
+function leadSortOf(sort: ListLeadsQuery['sort']): repo.LeadSort {
+  return {
+    key: sort.replace(/^-/, '') as repo.LeadSortKey,
+    // daysInStage runs the other way round from the time the stage was entered.
+    isDescending: sort.startsWith('-') !== sort.endsWith('daysInStage'),
+  };
+}
+
+/** A lead as an export row shows it. */
+export type LeadExportItem = Pick<
+  LeadListItemDto,
+  | 'id'
+  | 'title'
+  | 'contactName'
+  | 'companyName'
+  | 'pipelineId'
+  | 'stageId'
+  | 'status'
+  | 'converted'
+  | 'archived'
+  | 'value'
+  | 'currency'
+  | 'probability'
+  | 'priority'
+  | 'assigneeId'
+  | 'sourceId'
+  | 'sourceCampaign'
+  | 'tags'
+  | 'contactStatus'
+  | 'nextFollowUpAt'
+  | 'lastContactAt'
+  | 'expectedCloseDate'
+  | 'createdAt'
+  | 'customFields'
+>;
+
+function toLeadExportItem(
+  row: repo.LeadExportRow,
+  contactNames: Map<string, string>,
+  mask: (stored: LeadRow['custom_fields']) => CustomFieldValues,
+): LeadExportItem {
+  return {
+    id: row.id,
+    title: row.title,
+    contactName: row.contact_id ? (contactNames.get(row.contact_id) ?? null) : null,
+    companyName: row.company_name,
+    pipelineId: row.pipeline_id,
+    stageId: row.stage_id,
+    status: row.status,
+    converted: row.is_converted,
+    archived: row.is_archived,
+    value: row.value,
+    currency: row.currency,
+    probability: row.probability,
+    priority: row.priority,
+    assigneeId: row.assignee_id,
+    sourceId: row.source_id,
+    sourceCampaign: row.source_campaign,
+    tags: row.tags,
+    contactStatus: row.contact_status,
+    nextFollowUpAt: row.next_follow_up_at,
+    lastContactAt: row.last_contact_at,
+    expectedCloseDate: row.expected_close_date,
+    createdAt: row.created_at ?? '',
+    customFields: mask(row.custom_fields),
+  };
+}
+
 function auditView(dto: LeadDto) {
   const {
     id,
@@ -138,6 +211,7 @@ export function createLeadsService(
     workspaces: WorkspacesService;
     timeline: Timeline;
     customFields: CustomFieldsService;
+    assignment: AssignmentService;
   },
 ) {
   /** A lead the actor may see: in the workspace, and their own when limited to own leads. */
@@ -334,15 +408,16 @@ export function createLeadsService(
   }
 
   const service = {
-    async createLead(actor: Actor, input: CreateLeadInput) {
+    /** Stands alone, or runs as one step of the caller's transaction (`outer`: web-form capture). */
+    async createLead(actor: Actor, input: CreateLeadInput, outer?: Transaction<DB>) {
       requirePermission(actor, 'lead:create');
       if (input.contactId && input.contact) {
         throw fieldError('contact', 'Send either contactId or a new contact, not both.');
       }
       if (input.assigneeId)
-        await deps.users.assertActiveMember(actor, input.assigneeId, 'assigneeId');
-      const workspace = await deps.workspaces.findWorkspace(actor.workspaceId);
-      return db.transaction().execute(async (trx) => {
+        await deps.users.assertActiveMember(actor, input.assigneeId, 'assigneeId', outer);
+      const workspace = await deps.workspaces.findWorkspace(actor.workspaceId, outer);
+      return inTransaction(db, outer, async (trx) => {
         const pipeline = await deps.pipelines.pipelineForLead(actor, input.pipelineId, trx);
         const stage = input.stageId
           ? stageIn(pipeline, input.stageId)
@@ -352,6 +427,8 @@ export function createLeadsService(
 
         let contactId = input.contactId ?? null;
         let contactLabel = '';
+        // Where the contact is, for territory assignment rules.
+        let contactAddress: ArrivingLead['address'] = null;
         const warnings: DuplicateWarning[] = [];
         if (input.contact) {
           const contact = await deps.contacts.createContact(
@@ -361,12 +438,14 @@ export function createLeadsService(
           );
           contactId = contact.id;
           contactLabel = contact.name;
+          contactAddress = contact.address;
           warnings.push(...contact.warnings);
         } else if (contactId) {
           const contact = await deps.contacts.getContact(actor, contactId, trx).catch(() => {
             throw fieldError('contactId', 'No such contact in this workspace.');
           });
           contactLabel = contact.name;
+          contactAddress = contact.address;
           const open = await repo.findOpenLeadsOfContact(trx, actor.workspaceId, contactId);
           if (open.length > 0) {
             warnings.push({
@@ -388,6 +467,14 @@ export function createLeadsService(
           { country: workspace?.country ?? 'US' },
           trx,
         );
+        // No assignee given: the assignment rules decide (or no one).
+        const pick = input.assigneeId
+          ? undefined
+          : await deps.assignment.pickAssignee(trx, actor, {
+              sourceId: input.sourceId ?? null,
+              value: input.value,
+              address: contactAddress,
+            });
         const now = clock.now();
         const row = await repo.insertLead(trx, {
           workspace_id: actor.workspaceId,
@@ -409,7 +496,7 @@ export function createLeadsService(
           is_probability_overridden: input.probability !== undefined,
           priority: input.priority,
           expected_close_date: input.expectedCloseDate ?? null,
-          assignee_id: input.assigneeId ?? null,
+          assignee_id: input.assigneeId ?? pick?.userId ?? null,
           tags: input.tags,
           custom_fields: JSON.stringify(custom.values),
           created_by: actor.userId || null,
@@ -432,6 +519,15 @@ export function createLeadsService(
           subject: 'Lead created',
           details: { stageId: stage.id, sourceId: row.source_id },
         });
+        if (pick) {
+          await deps.timeline.recordEvent(trx, actor, {
+            leadId: row.id,
+            contactId: row.contact_id,
+            type: 'assignment_change',
+            subject: `Assigned by the rule "${pick.ruleName}"`,
+            details: { fromUserId: null, toUserId: pick.userId, ruleId: pick.ruleId },
+          });
+        }
         const mask = await deps.customFields.maskerFor(actor, 'lead', trx);
         const created = toLeadDto(row, now, mask(row.custom_fields));
         await recordAudit(trx, clock, actor, {
@@ -492,11 +588,7 @@ export function createLeadsService(
 
     async listLeads(actor: Actor, query: ListLeadsQuery & { ids?: string[] }) {
       requirePermission(actor, 'lead:read');
-      const sort: repo.LeadSort = {
-        key: query.sort.replace(/^-/, '') as repo.LeadSortKey,
-        // daysInStage runs the other way round from the time the stage was entered.
-        isDescending: query.sort.startsWith('-') !== query.sort.endsWith('daysInStage'),
-      };
+      const sort = leadSortOf(query.sort);
       const after = query.cursor
         ? decodeCursor(
             query.cursor,
@@ -528,24 +620,50 @@ export function createLeadsService(
           ...toLeadDto(row, now, mask(row.custom_fields)),
           contactName: row.contact_id ? (names.get(row.contact_id) ?? null) : null,
         }),
-        (row) => [query.sort, repo.sortValueOf(row, sort), row.id],
+        (row) => [query.sort, row.sort_key, row.id],
       );
       return total === undefined ? page : { ...page, total };
     },
 
-    /** Every lead of the list's filters in its order, a page at a time (for exports). */
-    async *iterateLeads(actor: Actor, query: ExportLeadsQuery) {
-      let cursor: string | undefined;
-      do {
-        const page = await service.listLeads(actor, {
-          ...query,
-          cursor,
+    /**
+     * Every lead of the list's filters in its order, a page at a time, as an export row shows
+     * it: a lean query (decision 017) and the next page read while the caller writes this one.
+     */
+    async *iterateLeads(actor: Actor, query: ExportLeadsQuery): AsyncGenerator<LeadExportItem[]> {
+      requirePermission(actor, 'lead:read');
+      const sort = leadSortOf(query.sort);
+      const filter = await leadFilterOf(actor, query, clock.now());
+      // Exports never decrypt: sensitive values come back masked, as in lists.
+      const mask = await deps.customFields.maskerFor(actor, 'lead');
+      const pageAfter = async (after: [string | number, string] | undefined) => {
+        const rows = await repo.exportLeadsPage(db, actor.workspaceId, filter, {
+          sort,
+          after,
           limit: EXPORT_PAGE_SIZE,
-          count: false,
         });
+        const pageRows = rows.slice(0, EXPORT_PAGE_SIZE);
+        const last = pageRows.at(-1);
+        const names = await deps.contacts.contactNames(
+          actor,
+          pageRows.flatMap((row) => (row.contact_id ? [row.contact_id] : [])),
+        );
+        return {
+          items: pageRows.map((row) => toLeadExportItem(row, names, mask)),
+          next:
+            rows.length > EXPORT_PAGE_SIZE && last
+              ? ([last.sort_key, last.id] as [string, string])
+              : undefined,
+        };
+      };
+      let page = await pageAfter(undefined);
+      for (;;) {
+        const next = page.next ? pageAfter(page.next) : undefined;
+        // An abandoned export must not leave the read-ahead's failure unhandled.
+        next?.catch(() => undefined);
         yield page.items;
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+        if (!next) return;
+        page = await next;
+      }
     },
 
     /** Count, value and weighted value per stage of a pipeline, over the list's filters. */

@@ -53,6 +53,11 @@ export function createUsersService({ db, clock, config, credentials }: ServiceDe
       return toPage(rows, query.limit, toWorkspaceUserDto, (row) => [row.name, row.id]);
     },
 
+    /** A 404 unless the person is a member (active or not) of the actor's workspace. */
+    async assertMember(actor: Actor, userId: string, executor: Executor = db) {
+      await getMemberOrThrow(executor, actor.workspaceId, userId);
+    },
+
     async getUser(actor: Actor, userId: string) {
       return toWorkspaceUserDto(await getMemberOrThrow(db, actor.workspaceId, userId));
     },

@@ -12,6 +12,9 @@ export const PERMISSIONS = [
   'lead:analytics',
   'user:manage',
   'audit:read',
+  'workspace:export',
+  'workspace:import',
+  'contact:privacy',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -28,6 +31,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'lead:configure',
     'lead:analytics',
     'audit:read',
+    // Privacy requests of one person (docs/data-portability.md says why not agents).
+    'contact:privacy',
   ],
   agent: ['lead:read', 'lead:read_sensitive', 'lead:create', 'lead:update', 'lead:convert'],
   front_desk: ['lead:read', 'lead:create', 'lead:update'],

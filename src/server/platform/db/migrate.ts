@@ -12,6 +12,11 @@ import * as m0008 from './migrations/0008-search-duplicates.js';
 import * as m0009 from './migrations/0009-contact-name-keys.js';
 import * as m0010 from './migrations/0010-lead-search-document.js';
 import * as m0011 from './migrations/0011-saved-views.js';
+import * as m0012 from './migrations/0012-forms-notifications.js';
+import * as m0013 from './migrations/0013-imports.js';
+import * as m0014 from './migrations/0014-privacy-erasure.js';
+import * as m0015 from './migrations/0015-assignment.js';
+import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +31,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-contact-name-keys': m0009,
   '0010-lead-search-document': m0010,
   '0011-saved-views': m0011,
+  '0012-forms-notifications': m0012,
+  '0013-imports': m0013,
+  '0014-privacy-erasure': m0014,
+  '0015-assignment': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
@@ -38,5 +47,7 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
     const name = failed ? ` (${failed.migrationName})` : '';
     throw new Error(`Database migration failed${name}: ${String(error)}`, { cause: error });
   }
+  // pg-boss keeps its own schema and version; it creates or upgrades them itself.
+  await migrateJobSchema(db);
   return (results ?? []).map((result) => result.migrationName);
 }

@@ -250,6 +250,8 @@ export interface CompaniesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   archived_at: Timestamp | null;
+  /** The import that created the company (imports module). */
+  import_id: Generated<string | null>;
 }
 
 export interface ContactsTable {
@@ -276,6 +278,11 @@ export interface ContactsTable {
   updated_at: Timestamp;
   archived_at: Timestamp | null;
   merged_into_id: string | null;
+  /** The import that created the contact (imports module). */
+  import_id: Generated<string | null>;
+  /** Set when the person's data was erased (a privacy request); never cleared. */
+  erased_at: Timestamp | null;
+  erased_by: string | null;
 }
 
 export interface ContactPointsTable {
@@ -343,6 +350,8 @@ export interface LeadsTable {
   converted_at: Timestamp | null;
   converted_by: string | null;
   merged_into_id: string | null;
+  /** The import that created the lead (imports module). */
+  import_id: Generated<string | null>;
 }
 
 export interface StageHistoryTable {
@@ -492,6 +501,195 @@ export interface SavedViewsTable {
   updated_at: Timestamp;
 }
 
+export interface NotificationsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: Generated<string>;
+  lead_id: string | null;
+  read_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export const SUBMISSION_ADAPTERS = ['form', 'meta', 'google-ads', 'typeform', 'generic'] as const;
+export type SubmissionAdapter = (typeof SUBMISSION_ADAPTERS)[number];
+export const SUBMISSION_STATUSES = ['accepted', 'rejected', 'spam'] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+
+export interface FormsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  key: string;
+  name: string;
+  field_mapping: Json<Record<string, string>>;
+  adapter_mapping: Json<Record<string, string>>;
+  source_id: string | null;
+  pipeline_id: string | null;
+  stage_id: string | null;
+  assignee_id: string | null;
+  allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
+  thank_you_message: Generated<string>;
+  redirect_url: string | null;
+  honeypot_field: Generated<string>;
+  /** Encrypted with platform/crypto.ts ("v1:…"). */
+  signing_secret: string | null;
+  /** Encrypted like signing_secret: the google_key a Google Ads lead form sends. */
+  google_key: string | null;
+  is_active: Generated<boolean>;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FormKeysTable {
+  key: string;
+  workspace_id: string;
+  form_id: string;
+}
+
+/** A submission as mapped: values by target (email, lead.<key>, …) and what matched none. */
+export interface SubmissionFields {
+  values: Record<string, string>;
+  extras: { label: string; value: string }[];
+}
+
+export interface FormSubmissionsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  form_id: string;
+  submission_key: string | null;
+  adapter: SubmissionAdapter;
+  content_type: Generated<string>;
+  raw_body: Generated<string>;
+  fields: Json<SubmissionFields>;
+  status: SubmissionStatus;
+  errors: Json<{ field: string; message: string }[]>;
+  lead_id: string | null;
+  contact_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  accepted_by: string | null;
+}
+
+export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+export const DUPLICATE_POLICIES = ['skip', 'update', 'create'] as const;
+export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
+export type ImportEntityName = 'leads' | 'contacts' | 'companies';
+
+export interface ImportsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  entity: ImportEntityName;
+  status: ImportStatus;
+  file_name: string;
+  file_size: Generated<number>;
+  encoding: Generated<string>;
+  delimiter: Generated<string>;
+  headers: ColumnType<string[], string | undefined, string>;
+  mapping: ColumnType<{ header: string; target: string }[], string | undefined, string>;
+  duplicate_policy: Generated<DuplicatePolicy>;
+  is_dry_run: Generated<boolean>;
+  is_all_or_nothing: Generated<boolean>;
+  phase: Generated<'validate' | 'write'>;
+  total_rows: number | null;
+  is_total_exact: Generated<boolean>;
+  processed_rows: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  skipped_count: Generated<number>;
+  failed_count: Generated<number>;
+  error_count: Generated<number>;
+  message: Generated<string>;
+  is_cancel_requested: Generated<boolean>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  undone_at: Timestamp | null;
+}
+
+export interface ImportFileChunksTable {
+  workspace_id: string;
+  import_id: string;
+  position: number;
+  data: Buffer;
+}
+
+export interface ImportErrorsTable {
+  workspace_id: string;
+  import_id: string;
+  row_number: number;
+  position: number;
+  column_name: Generated<string>;
+  value: Generated<string>;
+  message: string;
+}
+
+export interface ImportRowKeysTable {
+  workspace_id: string;
+  entity: ImportEntityName;
+  key: string;
+  record_id: string;
+  import_id: string;
+}
+
+export interface ImportMappingsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  entity: ImportEntityName;
+  name: string;
+  mapping: ColumnType<{ header: string; target: string }[], string, string>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export const ASSIGNMENT_RULE_TYPES = [
+  'round_robin',
+  'capacity',
+  'source',
+  'territory',
+  'value_range',
+] as const;
+export type AssignmentRuleType = (typeof ASSIGNMENT_RULE_TYPES)[number];
+
+export interface AssignmentRulesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  type: AssignmentRuleType;
+  user_ids: string[];
+  source_ids: Generated<string[]>;
+  postal_codes: Generated<string[]>;
+  cities: Generated<string[]>;
+  regions: Generated<string[]>;
+  min_value: number | null;
+  max_value: number | null;
+  max_open_leads: number | null;
+  position: number;
+  is_active: Generated<boolean>;
+  last_user_id: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MemberAwayRangesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  user_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  note: Generated<string>;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -515,6 +713,17 @@ export interface DB {
   tasks: TasksTable;
   custom_fields: CustomFieldsTable;
   saved_views: SavedViewsTable;
+  notifications: NotificationsTable;
+  forms: FormsTable;
+  form_keys: FormKeysTable;
+  form_submissions: FormSubmissionsTable;
+  imports: ImportsTable;
+  import_file_chunks: ImportFileChunksTable;
+  import_errors: ImportErrorsTable;
+  import_row_keys: ImportRowKeysTable;
+  import_mappings: ImportMappingsTable;
+  assignment_rules: AssignmentRulesTable;
+  member_away_ranges: MemberAwayRangesTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -532,3 +741,8 @@ export type ActivityRow = Selectable<ActivitiesTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type CustomFieldRow = Selectable<CustomFieldsTable>;
 export type SavedViewRow = Selectable<SavedViewsTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
+export type FormRow = Selectable<FormsTable>;
+export type FormSubmissionRow = Selectable<FormSubmissionsTable>;
+export type ImportRow = Selectable<ImportsTable>;
+export type AssignmentRuleRow = Selectable<AssignmentRulesTable>;

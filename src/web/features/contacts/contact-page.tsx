@@ -25,6 +25,7 @@ import { useCompany } from '../companies/api/companies-api';
 import { useContact, useContactActions, useCustomFields } from './api/contacts-api';
 import { ContactForm } from './components/contact-form';
 import { ContactTimelineCard } from './components/contact-timeline';
+import { ContactPrivacyActions, ErasedNotice } from '../privacy/contact-privacy';
 import {
   AddressView,
   CustomFieldItems,
@@ -171,7 +172,8 @@ function ContactView({
             {contact.doNotContact && <Badge color="red">Do not contact</Badge>}
           </Group>
         </div>
-        {canEdit && (
+        {/* An erased contact is archived for good: nothing to edit or restore. */}
+        {canEdit && !contact.erasedAt && (
           <Group gap="xs">
             {!contact.archived && !editing && (
               <Button size="xs" onClick={() => setEditing(true)}>
@@ -200,8 +202,12 @@ function ContactView({
             )}
           </Group>
         )}
+        <Group gap="xs">
+          <ContactPrivacyActions contact={contact} />
+        </Group>
       </Group>
-      {contact.archived && (
+      <ErasedNotice contact={contact} />
+      {contact.archived && !contact.erasedAt && (
         <Alert color="gray" title="Archived contact">
           This contact is archived: it is left out of lists and searches, and nothing about it was
           deleted.{canEdit ? ' Restore it to work with it again.' : ''}

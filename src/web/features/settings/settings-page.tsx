@@ -8,7 +8,10 @@ import { useSession } from '../../app/session';
 import { ForbiddenScreen, NotFoundScreen } from '../../components/ui/screens';
 import type { Permission } from '../../lib/types';
 import { ApiTokensSettings } from './api-tokens-settings';
+import { AssignmentSettings, AvailabilitySettings } from './assignment-settings';
 import { CustomFieldsSettings } from './custom-fields-settings';
+import { DataSettings } from './data-settings';
+import { FormsSettings } from '../forms/forms-settings';
 import { LostReasonsSettings } from './lost-reasons-settings';
 import { PipelinesSettings } from './pipelines-settings';
 import { PresetsSettings } from './presets-settings';
@@ -50,8 +53,22 @@ const SECTIONS: Section[] = [
     permission: 'lead:configure',
     Component: CustomFieldsSettings,
   },
+  { path: 'forms', label: 'Forms', permission: 'lead:configure', Component: FormsSettings },
+  {
+    path: 'assignment',
+    label: 'Assignment',
+    permission: 'lead:configure',
+    Component: AssignmentSettings,
+  },
   { path: 'users', label: 'Users and roles', permission: 'user:manage', Component: UsersSettings },
   { path: 'api-tokens', label: 'API tokens', permission: null, Component: ApiTokensSettings },
+  {
+    path: 'out-of-office',
+    label: 'Out of office',
+    permission: null,
+    Component: AvailabilitySettings,
+  },
+  { path: 'data', label: 'Data', permission: 'workspace:export', Component: DataSettings },
   { path: 'presets', label: 'Presets', permission: 'lead:configure', Component: PresetsSettings },
 ];
 

@@ -379,6 +379,11 @@ export function LeadsListPage() {
             }
           />
           <ColumnChooser available={available} choice={columnChoice} />
+          {session.can('lead:create') && (
+            <Button component={Link} to="/import" variant="default">
+              Import
+            </Button>
+          )}
           <ExportMenu
             filters={filters}
             selectedIds={selectedLeads.map((lead) => lead.id)}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  aMember,
+  aWorkspace,
+  as,
+  createTestApp,
+  type TestApp,
+} from '../../../../test/support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+interface Page {
+  items: { id: string; title: string; read: boolean }[];
+  nextCursor: string | null;
+  unreadCount: number;
+}
+
+describe('in-app notifications', () => {
+  it("pages a member's own notifications newest first, for every role", async () => {
+    const { admin, workspaceId } = await aWorkspace(t);
+    const viewer = await aMember(t, admin, 'viewer');
+    for (const title of ['First', 'Second', 'Third']) {
+      t.clock.advance(1000);
+      await t.db.transaction().execute((trx) =>
+        t.services.notifications.notify(trx, {
+          workspaceId,
+          userIds: [viewer.userId, viewer.userId],
+          kind: 'test',
+          title,
+        }),
+      );
+    }
+    const get = async (query: string) =>
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/notifications${query}`,
+          headers: as(viewer),
+        })
+      ).json<Page>();
+    const first = await get('?limit=2');
+    // One per recipient, even when named twice.
+    expect(first.items.map((n) => n.title)).toEqual(['Third', 'Second']);
+    expect(first.unreadCount).toBe(3);
+    const second = await get(`?limit=2&cursor=${first.nextCursor ?? ''}`);
+    expect(second.items.map((n) => n.title)).toEqual(['First']);
+    expect(second.nextCursor).toBeNull();
+
+    const read = await t.app.inject({
+      method: 'POST',
+      url: `/api/notifications/${first.items[0]!.id}/read`,
+      headers: as(viewer),
+    });
+    expect(read.statusCode).toBe(200);
+    expect((await get('?unread=true')).items.map((n) => n.title)).toEqual(['Second', 'First']);
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('workspace_id', '=', workspaceId)
+      .where('entity_type', '=', 'notification')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['notification.read']);
+  });
+});

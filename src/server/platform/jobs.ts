@@ -1,0 +1,188 @@
+// Durable background jobs on the app's own database (pg-boss; docs/decisions/021). A module
+// registers a queue's handler when its service is built and enqueues inside its own transaction,
+// so a job exists exactly when the change that asked for it committed. Jobs live in the database:
+// a restart loses none, and several app instances share the queues without running a job twice.
+import { CompiledQuery, type Kysely } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { DB } from './db/schema.js';
+
+/** pg-boss's tables live in their own schema, created and upgraded by pg-boss itself. */
+const JOB_SCHEMA = 'pgboss';
+/** How often an idle worker asks for a new job. */
+const POLLING_INTERVAL_SECONDS = 1;
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+export interface QueueOptions {
+  /** Attempts after the first failure before the job is marked failed (default 3). */
+  retryLimit?: number;
+  /** Seconds before the first retry; doubles on each (default 30). */
+  retryDelaySeconds?: number;
+  /** A job still running after this long is taken as crashed and retried (default 15 min). */
+  expireInSeconds?: number;
+}
+
+export interface JobErrorReport {
+  queue: string;
+  error: unknown;
+}
+
+export interface Jobs {
+  /** At service construction: the handler of a queue (kebab-case name, e.g. 'import-run'). */
+  register<T extends object>(name: string, handler: JobHandler<T>, options?: QueueOptions): void;
+  /** Enqueue inside the caller's transaction, so the job exists only if that commits. */
+  send(
+    trx: Kysely<DB>,
+    name: string,
+    data: object,
+    options?: { singletonKey?: string },
+  ): Promise<void>;
+  /** Creates every registered queue (idempotent); the app does this once at boot. */
+  createQueues(): Promise<void>;
+  /** Starts workers for every registered queue (the server process). */
+  start(): Promise<void>;
+  /** Stops the workers, letting running jobs finish (a cut-off one is retried later). */
+  stop(): Promise<void>;
+  /** Runs every job that is due now, in this process, until none is left; returns how many ran. */
+  drain(): Promise<number>;
+  /** Where handler failures are reported (the app's logger). */
+  onError(listener: (report: JobErrorReport) => void): void;
+}
+
+/** pg-boss's database interface over Kysely, so it shares the pool (or PGlite's one connection). */
+function sqlExecutor(db: Kysely<DB>) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: result.rows };
+    },
+  };
+}
+
+/**
+ * Creates pg-boss's schema or upgrades it to this version of pg-boss. Runs after the app's own
+ * migrations, through pg-boss's own migration code (it keeps its version in pgboss.version).
+ */
+export async function migrateJobSchema(db: Kysely<DB>): Promise<void> {
+  const boss = new PgBoss({
+    db: sqlExecutor(db),
+    schema: JOB_SCHEMA,
+    migrate: true,
+    supervise: false,
+    schedule: false,
+  });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true, close: false });
+}
+
+export function createJobs(db: Kysely<DB>): Jobs {
+  const handlers = new Map<string, { handler: JobHandler<object>; options: QueueOptions }>();
+  /** Queues known to exist, so send() doesn't ask again. */
+  const createdQueues = new Set<string>();
+  const errorListeners: ((report: JobErrorReport) => void)[] = [];
+  const boss = new PgBoss({
+    db: sqlExecutor(db),
+    schema: JOB_SCHEMA,
+    // The schema is migrated with the app's migrations (migrateJobSchema), not on every start.
+    migrate: false,
+    supervise: true,
+    schedule: false,
+  });
+  boss.on('error', (error) => report('pg-boss', error));
+
+  function report(queue: string, error: unknown) {
+    for (const listener of errorListeners) listener({ queue, error });
+  }
+
+  function queueOptions(options: QueueOptions) {
+    const retryDelay = options.retryDelaySeconds ?? 30;
+    return {
+      policy: 'standard',
+      retryLimit: options.retryLimit ?? 3,
+      retryDelay,
+      // pg-boss's backoff waits at least a second even with no delay asked for.
+      retryBackoff: retryDelay > 0,
+      expireInSeconds: options.expireInSeconds ?? 15 * 60,
+    };
+  }
+
+  async function runJob(name: string, job: PgBoss.Job<object>) {
+    const registered = handlers.get(name);
+    if (!registered) throw new Error(`No handler for the job queue "${name}"`);
+    try {
+      await registered.handler(job.data);
+    } catch (error) {
+      report(name, error);
+      throw error;
+    }
+  }
+
+  return {
+    register(name, handler, options = {}) {
+      if (handlers.has(name)) throw new Error(`The job queue "${name}" is registered twice`);
+      handlers.set(name, { handler: handler as JobHandler<object>, options });
+    },
+
+    async send(trx, name, data, options = {}) {
+      const registered = handlers.get(name);
+      if (!registered) throw new Error(`No handler for the job queue "${name}"`);
+      const executor = sqlExecutor(trx);
+      if (!createdQueues.has(name)) {
+        // Inside the caller's transaction: on PGlite, the one connection is theirs right now.
+        await executor.executeSql(`select ${JOB_SCHEMA}.create_queue($1, $2)`, [
+          name,
+          JSON.stringify(queueOptions(registered.options)),
+        ]);
+      }
+      await boss.send(name, data, { ...options, db: executor });
+    },
+
+    async createQueues() {
+      for (const [name, { options }] of handlers) {
+        await boss.createQueue(name, queueOptions(options) as PgBoss.Queue);
+        createdQueues.add(name);
+      }
+    },
+
+    async start() {
+      await boss.start();
+      for (const name of handlers.keys()) {
+        await boss.work<object>(
+          name,
+          { pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 },
+          async ([job]) => {
+            if (job) await runJob(name, job);
+          },
+        );
+      }
+    },
+
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, close: false, timeout: 30_000 });
+    },
+
+    async drain() {
+      let ran = 0;
+      for (let found = true; found;) {
+        found = false;
+        for (const name of handlers.keys()) {
+          const [job] = await boss.fetch<object>(name, { batchSize: 1 });
+          if (!job) continue;
+          found = true;
+          ran += 1;
+          try {
+            await runJob(name, job);
+            await boss.complete(name, job.id);
+          } catch (error) {
+            await boss.fail(name, job.id, { message: String(error) });
+          }
+        }
+      }
+      return ran;
+    },
+
+    onError(listener) {
+      errorListeners.push(listener);
+    },
+  };
+}
