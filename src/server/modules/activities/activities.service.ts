@@ -13,8 +13,12 @@ import type { ContactsService } from '../contacts/contacts.service.js';
 import type { LeadsService } from '../leads/leads.service.js';
 import type { TasksService } from '../tasks/tasks.service.js';
 import * as repo from './activities.repository.js';
-import type { ActivityDto, ListActivitiesQuery, LogActivityInput } from './activities.schemas.js';
-import type { ExportActivitiesQuery } from './activities.schemas.js';
+import type {
+  ActivityDto,
+  ExportActivitiesQuery,
+  ListActivitiesQuery,
+  LogActivityInput,
+} from './activities.schemas.js';
 import {
   defaultDirection,
   isAttempt,
