@@ -114,9 +114,11 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
   const companies = createCompaniesService(deps, workspaces, customFields);
   const contacts = createContactsService(deps, workspaces, customFields);
   const timeline = createTimeline(deps);
+  const notifications = createNotificationsService(deps);
   const assignment = createAssignmentService(deps, { users, leadSources });
   const leads = createLeadsService(deps, {
     assignment,
+    notifications,
     pipelines,
     contacts,
     companies,
@@ -127,7 +129,6 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
   });
   const tasks = createTasksService(deps, { leads, contacts, users, workspaces, timeline });
   const activities = createActivitiesService(deps, { leads, contacts, tasks });
-  const notifications = createNotificationsService(deps);
   const forms = createFormsService(deps, {
     contacts,
     leads,

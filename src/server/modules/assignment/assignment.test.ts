@@ -11,7 +11,8 @@ import { inTurn } from './assignment.service.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  // Every test signs in a team of four: more than the default sign-ins per IP.
+  t = await createTestApp({ env: { LOGIN_MAX_PER_IP: '1000' } });
 });
 afterAll(async () => t.close());
 
@@ -337,6 +338,34 @@ describe('assignment rules', () => {
     expect(inbox.json<{ items: { title: string }[] }>().items).toContainEqual(
       expect.objectContaining({ title: expect.stringContaining('Rosa Diaz') }),
     );
+  });
+
+  it('tells both people when a lead is reassigned by hand', async () => {
+    const team = await aTeam();
+    const lead = await newLead(team.admin, { title: 'Roof repair', assigneeId: team.ana.userId });
+    const current = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${lead.id}`,
+      headers: as(team.admin),
+    });
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: `/api/leads/${lead.id}/assign`,
+      headers: {
+        ...as(team.admin),
+        'if-match': `"${current.json<{ version: number }>().version}"`,
+      },
+      payload: { userId: team.ben.userId },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const titles = async (session: Session) =>
+      (await t.app.inject({ method: 'GET', url: '/api/notifications', headers: as(session) }))
+        .json<{ items: { title: string }[] }>()
+        .items.map((item) => item.title);
+    expect(await titles(team.ben)).toContain('Assigned to you: Roof repair');
+    expect(await titles(team.ana)).toContain('Reassigned from you: Roof repair');
+    // Whoever made the change is not told about it.
+    expect(await titles(team.admin)).not.toContain('Assigned to you: Roof repair');
   });
 
   it('turns the member list so the one after the last assigned comes first', () => {

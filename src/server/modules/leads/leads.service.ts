@@ -27,6 +27,7 @@ import {
   type CustomFieldsService,
 } from '../custom-fields/custom-fields.service.js';
 import { toStageDto, type PipelinesService } from '../pipelines/pipelines.service.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
 import type { PipelineDto, StageDto } from '../pipelines/pipelines.schemas.js';
 import type { UsersService } from '../users/users.service.js';
 import type { WorkspacesService } from '../workspaces/workspaces.service.js';
@@ -212,6 +213,7 @@ export function createLeadsService(
     timeline: Timeline;
     customFields: CustomFieldsService;
     assignment: AssignmentService;
+    notifications: NotificationsService;
   },
 ) {
   /** A lead the actor may see: in the workspace, and their own when limited to own leads. */
@@ -380,6 +382,19 @@ export function createLeadsService(
         subject: userId ? 'Assigned' : 'Unassigned',
         details: { fromUserId: lead.assignee_id, toUserId: userId },
       });
+      // Both people hear of it (not whoever made the change themselves).
+      const notice = (to: string | null, title: string) =>
+        to && to !== actor.userId
+          ? deps.notifications.notify(trx, {
+              workspaceId: actor.workspaceId,
+              userIds: [to],
+              kind: 'assignment',
+              title,
+              leadId: lead.id,
+            })
+          : undefined;
+      await notice(userId, `Assigned to you: ${lead.title}`);
+      await notice(lead.assignee_id, `Reassigned from you: ${lead.title}`);
       return saveChange(trx, actor, lead, 'lead.assigned', { assignee_id: userId });
     });
   }
