@@ -2,6 +2,7 @@
 // registers a queue's handler when its service is built and enqueues inside its own transaction,
 // so a job exists exactly when the change that asked for it committed. Jobs live in the database:
 // a restart loses none, and several app instances share the queues without running a job twice.
+import { setTimeout } from 'node:timers/promises';
 import { CompiledQuery, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { DB } from './db/schema.js';
@@ -106,14 +107,45 @@ export function createJobs(db: Kysely<DB>): Jobs {
     };
   }
 
-  async function runJob(name: string, job: PgBoss.Job<object>) {
+  /**
+   * Takes the next due job of a queue and runs it: completed when its handler resolves, failed
+   * (retried later by pg-boss) when it throws. False when the queue had nothing due.
+   */
+  async function runNext(name: string): Promise<boolean> {
     const registered = handlers.get(name);
     if (!registered) throw new Error(`No handler for the job queue "${name}"`);
+    const [job] = await boss.fetch<object>(name, { batchSize: 1 });
+    if (!job) return false;
     try {
       await registered.handler(job.data);
+      await boss.complete(name, job.id);
     } catch (error) {
       report(name, error);
-      throw error;
+      await boss.fail(name, job.id, { message: String(error) }).catch((failure: unknown) => {
+        // The job stays active and expires into a retry; say why it wasn't marked.
+        report(name, failure);
+      });
+    }
+    return true;
+  }
+
+  // Our own worker loop per queue (not boss.work): stop() then waits for the job in hand to run
+  // to the end and be marked, so a graceful restart never leaves a finished job "active".
+  let running = false;
+  let wake = new AbortController();
+  const loops: Promise<void>[] = [];
+
+  async function workLoop(name: string) {
+    while (running) {
+      const ran = await runNext(name).catch((error: unknown) => {
+        report(name, error);
+        return false;
+      });
+      if (!ran && running) {
+        await setTimeout(POLLING_INTERVAL_SECONDS * 1000, undefined, {
+          signal: wake.signal,
+        }).catch(() => undefined);
+      }
     }
   }
 
@@ -146,19 +178,16 @@ export function createJobs(db: Kysely<DB>): Jobs {
 
     async start() {
       await boss.start();
-      for (const name of handlers.keys()) {
-        await boss.work<object>(
-          name,
-          { pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 },
-          async ([job]) => {
-            if (job) await runJob(name, job);
-          },
-        );
-      }
+      running = true;
+      wake = new AbortController();
+      for (const name of handlers.keys()) loops.push(workLoop(name));
     },
 
     async stop() {
-      await boss.stop({ graceful: true, wait: true, close: false, timeout: 30_000 });
+      running = false;
+      wake.abort();
+      await Promise.all(loops.splice(0));
+      await boss.stop({ graceful: false, wait: true, close: false });
     },
 
     async drain() {
@@ -166,15 +195,9 @@ export function createJobs(db: Kysely<DB>): Jobs {
       for (let found = true; found;) {
         found = false;
         for (const name of handlers.keys()) {
-          const [job] = await boss.fetch<object>(name, { batchSize: 1 });
-          if (!job) continue;
-          found = true;
-          ran += 1;
-          try {
-            await runJob(name, job);
-            await boss.complete(name, job.id);
-          } catch (error) {
-            await boss.fail(name, job.id, { message: String(error) });
+          if (await runNext(name)) {
+            found = true;
+            ran += 1;
           }
         }
       }
