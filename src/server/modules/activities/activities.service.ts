@@ -8,7 +8,7 @@ import { recordAudit, type Executor } from '../../platform/audit.js';
 import type { ActivityRow, ActivityType } from '../../platform/db/schema.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors.js';
-import { decodeCursor, toPage } from '../../platform/http/pagination.js';
+import { decodeCursor, pagesReadAhead, toPage } from '../../platform/http/pagination.js';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { LeadsService } from '../leads/leads.service.js';
 import type { TasksService } from '../tasks/tasks.service.js';
@@ -278,20 +278,20 @@ export function createActivitiesService(
         ownLeadsOf: actor.leadScope === 'own' ? actor.userId : undefined,
         limit: pageSize,
       };
-      async function* pages() {
-        let before: [Date, string] | undefined;
-        for (;;) {
-          const rows = await repo.listActivitiesForExport(db, actor.workspaceId, {
-            ...filter,
-            before,
-          });
-          if (rows.length > 0) yield rows.map(toActivityDto);
-          if (rows.length < pageSize) return;
-          const last = rows.at(-1)!;
-          before = [last.occurred_at, last.id];
-        }
-      }
-      return pages();
+      return pagesReadAhead(async (before: [Date, string] | undefined) => {
+        const rows = await repo.listActivitiesForExport(db, actor.workspaceId, {
+          ...filter,
+          before,
+        });
+        const last = rows.at(-1);
+        return {
+          items: rows.map(toActivityDto),
+          next:
+            rows.length === pageSize && last
+              ? ([last.occurred_at, last.id] as [Date, string])
+              : undefined,
+        };
+      });
     },
 
     /** Logs a touch or note on a contact alone (not about one lead). */

@@ -121,17 +121,6 @@ export function createAnalyticsService(
       : modules.pipelines.pipelineForLead(actor, undefined);
   }
 
-  async function memberNames(actor: Actor) {
-    const names = new Map<string, string>();
-    let cursor: string | undefined;
-    do {
-      const page = await modules.users.listUsers(actor, { limit: 200, cursor });
-      for (const user of page.items) names.set(user.id, user.name);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return names;
-  }
-
   return {
     async funnel(actor: Actor, query: AnalyticsQuery): Promise<FunnelDto> {
       const base = await scopeOf(actor, query);
@@ -226,7 +215,7 @@ export function createAnalyticsService(
       const [rows, touches, names] = await Promise.all([
         repo.coordinatorCounts(db, scope),
         repo.touchesByMember(db, scope),
-        memberNames(actor),
+        modules.users.memberNames(actor),
       ]);
       const touchesBy = new Map(touches.map((row) => [row.created_by, row.activities]));
       const items = rows.map((row) => ({

@@ -3,6 +3,7 @@
 // spreadsheet would run as a formula (= + - @, tab, carriage return) neutralised with a quote.
 import { Readable } from 'node:stream';
 import { csvLines, CSV_BOM, neutralizeFormula } from '../../platform/csv.js';
+import { pagesReadAhead } from '../../platform/http/pagination.js';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { CompaniesService } from '../companies/companies.service.js';
 import type { ListCompaniesQuery } from '../companies/companies.schemas.js';
@@ -57,18 +58,13 @@ const addressCells = (address: Address) => [
 const ADDRESS_HEADER = ['Street', 'City', 'Region', 'Postal Code', 'Country'];
 
 /** Every page of a cursor-paged list, in its order; the next page is read while one is written. */
-async function* pagesOf<T>(
+function pagesOf<T>(
   list: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
 ) {
-  let page = await list(undefined);
-  for (;;) {
-    const next = page.nextCursor ? list(page.nextCursor) : undefined;
-    // An abandoned export must not leave the read-ahead's failure unhandled.
-    next?.catch(() => undefined);
-    yield page.items;
-    if (!next) return;
-    page = await next;
-  }
+  return pagesReadAhead(async (cursor: string | undefined) => {
+    const page = await list(cursor);
+    return { items: page.items, next: page.nextCursor ?? undefined };
+  });
 }
 
 /**
@@ -116,24 +112,13 @@ export function createExportsService(deps: {
   const activeFields = async (actor: Actor, recordType: 'lead' | 'contact' | 'company') =>
     (await deps.customFields.listCustomFields(actor, { recordType, includeArchived: false })).items;
 
-  /** Every member's name by id (members are few; read once per export). */
-  async function memberNames(actor: Actor) {
-    const users = new Map<string, string>();
-    for await (const page of pagesOf((cursor) =>
-      deps.users.listUsers(actor, { limit: EXPORT_PAGE_SIZE, cursor }),
-    )) {
-      for (const user of page) users.set(user.id, user.name);
-    }
-    return users;
-  }
-
   /** Names for the ids a lead row carries, read once per export. */
   async function namesFor(actor: Actor) {
     const [pipelines, sources, fields, users] = await Promise.all([
       deps.pipelines.listPipelines(actor, true),
       deps.leadSources.listLeadSources(actor, undefined),
       activeFields(actor, 'lead'),
-      memberNames(actor),
+      deps.users.memberNames(actor),
     ]);
     return {
       pipelines: new Map(pipelines.items.map((p) => [p.id, p.name])),
@@ -324,7 +309,7 @@ export function createExportsService(deps: {
     /** The filtered tasks list as CSV, with lead titles, contact and assignee names. */
     async exportTasks(actor: Actor, query: Omit<ListTasksQuery, 'cursor' | 'limit'>) {
       requirePermission(actor, 'lead:read');
-      const users = await memberNames(actor);
+      const users = await deps.users.memberNames(actor);
       const header = [
         'ID',
         'Title',
@@ -379,7 +364,7 @@ export function createExportsService(deps: {
     /** The timeline (GET /api/leads/:id/activities and the like, workspace-wide) as CSV. */
     async exportActivities(actor: Actor, query: ExportActivitiesQuery) {
       requirePermission(actor, 'lead:read');
-      const users = await memberNames(actor);
+      const users = await deps.users.memberNames(actor);
       const header = [
         'ID',
         'Occurred',

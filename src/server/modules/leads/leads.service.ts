@@ -12,7 +12,7 @@ import type { DB } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, ERROR_TITLES, fieldError, notFound } from '../../platform/errors.js';
-import { decodeCursor, toPage } from '../../platform/http/pagination.js';
+import { decodeCursor, pagesReadAhead, toPage } from '../../platform/http/pagination.js';
 import { assertVersion } from '../../platform/http/versioning.js';
 import { toE164 } from '../../../shared/phone.js';
 import type { ArrivingLead, AssignmentService } from '../assignment/assignment.service.js';
@@ -670,15 +670,7 @@ export function createLeadsService(
               : undefined,
         };
       };
-      let page = await pageAfter(undefined);
-      for (;;) {
-        const next = page.next ? pageAfter(page.next) : undefined;
-        // An abandoned export must not leave the read-ahead's failure unhandled.
-        next?.catch(() => undefined);
-        yield page.items;
-        if (!next) return;
-        page = await next;
-      }
+      yield* pagesReadAhead(pageAfter);
     },
 
     /** Count, value and weighted value per stage of a pipeline, over the list's filters. */

@@ -44,13 +44,25 @@ export function createUsersService({ db, clock, config, credentials }: ServiceDe
     return member;
   }
 
-  return {
+  const service = {
     async listUsers(actor: Actor, query: ListUsersQuery) {
       const after = query.cursor
         ? decodeCursor(query.cursor, z.tuple([z.string(), z.string()]))
         : undefined;
       const rows = await repo.listMembers(db, actor.workspaceId, { ...query, after });
       return toPage(rows, query.limit, toWorkspaceUserDto, (row) => [row.name, row.id]);
+    },
+
+    /** Every member's name by id, former members too (for reports and exports that show names). */
+    async memberNames(actor: Actor): Promise<Map<string, string>> {
+      const names = new Map<string, string>();
+      let cursor: string | undefined;
+      do {
+        const page = await service.listUsers(actor, { limit: 200, cursor });
+        for (const user of page.items) names.set(user.id, user.name);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return names;
     },
 
     /** A 404 unless the person is a member (active or not) of the actor's workspace. */
@@ -241,6 +253,7 @@ export function createUsersService({ db, clock, config, credentials }: ServiceDe
       return user;
     },
   };
+  return service;
 
   async function createInvite(trx: Executor, actor: Actor, userId: string, now: Date) {
     const token = generateSecret('lki');

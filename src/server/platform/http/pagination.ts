@@ -45,3 +45,22 @@ export function toPage<Row, Item>(
     nextCursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }
+
+/**
+ * Every page of a keyset-paged read, in order, with the next page read while the caller works on
+ * this one (exports: the database and this process busy at the same time). `read(after)` returns
+ * a page and where the next one starts (undefined at the end).
+ */
+export async function* pagesReadAhead<T, C>(
+  read: (after: C | undefined) => Promise<{ items: T[]; next: C | undefined }>,
+): AsyncGenerator<T[]> {
+  let page = await read(undefined);
+  for (;;) {
+    const next = page.next === undefined ? undefined : read(page.next);
+    // An abandoned export must not leave the read-ahead's failure unhandled.
+    next?.catch(() => undefined);
+    yield page.items;
+    if (!next) return;
+    page = await next;
+  }
+}
