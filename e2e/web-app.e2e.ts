@@ -130,7 +130,14 @@ describe('the web app', () => {
       .and(owner.locator('[aria-sort="descending"]'))
       .waitFor();
     await waitForCount(rows, (n) => n > 0);
-    const values = await rows.locator('[data-column="value"]').allTextContents();
+    // The previous page stays on screen until the sorted one arrives: wait for the new order
+    // (it never comes if sorting breaks, and the assertion below says so).
+    const isDescending = (amounts: number[]) =>
+      amounts.every((amount, i) => i === 0 || amounts[i - 1]! >= amount);
+    const values = await waitForValue(
+      () => rows.locator('[data-column="value"]').allTextContents(),
+      (texts) => isDescending(texts.map(euros)),
+    ).catch(() => rows.locator('[data-column="value"]').allTextContents());
     expect(values.every((value) => EURO_AMOUNT.test(value))).toBe(true);
     const amounts = values.map(euros);
     expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
