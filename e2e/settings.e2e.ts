@@ -640,7 +640,8 @@ describe('settings', () => {
     ]) {
       await owner.goto(`/settings/${path}`);
       await owner.getByRole('heading', { level: 2 }).first().waitFor();
-      await owner.locator('[aria-busy="true"]').waitFor({ state: 'detached' });
+      // A section may show several loading placeholders at once (assignment: rules and workload).
+      await waitForCount(owner.locator('[aria-busy="true"]'), (n) => n === 0);
       await checkAccessible(owner);
     }
     await owner.goto('/settings/nothing-here');
