@@ -539,6 +539,8 @@ export interface StandaloneBenchmark {
   defaults?: { backend?: Backend | 'both'; runs?: number };
   /** It takes --leads (how many leads to generate), passed on as StandaloneOptions.leads. */
   takesLeads?: boolean;
+  /** False for a benchmark of pure functions: no server, so no build first. */
+  needsBuild?: boolean;
   /** Prints its table, writes bench/results/ and returns the exit code. */
   run(options: StandaloneOptions): Promise<number>;
 }

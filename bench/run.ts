@@ -7,9 +7,11 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { analyticsBenchmark } from './benchmarks/analytics.js';
 import { authBenchmark } from './benchmarks/auth.js';
+import { engineBenchmark } from './benchmarks/engine.js';
 import { exportBenchmark } from './benchmarks/export.js';
 import { importBenchmark } from './benchmarks/import.js';
 import { leadsBenchmark } from './benchmarks/leads.js';
+import { scoringBenchmark } from './benchmarks/scoring.js';
 import { startupBenchmark } from './benchmarks/startup.js';
 import { webBenchmark } from './benchmarks/web.js';
 import {
@@ -49,6 +51,8 @@ const STANDALONE_BENCHMARKS: Record<string, StandaloneBenchmark> = {
   [webBenchmark.name]: webBenchmark,
   [exportBenchmark.name]: exportBenchmark,
   [importBenchmark.name]: importBenchmark,
+  [scoringBenchmark.name]: scoringBenchmark,
+  [engineBenchmark.name]: engineBenchmark,
 };
 
 const LOAD_FLAGS = ['duration', 'connections', 'warmup', 'only'] as const;
@@ -164,7 +168,7 @@ async function main(): Promise<number> {
       throw new UsageError(`--rows does not apply to ${standalone.name}`);
     }
     const rows = values.rows === undefined ? undefined : positiveInt(values.rows, '--rows');
-    if (!values['no-build']) await buildServer();
+    if (!values['no-build'] && standalone.needsBuild !== false) await buildServer();
     warnIfBusy(machineInfo());
     if (rows !== undefined) {
       const options = { choice, backends, runs, leads, rows };

@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from './support/test-app.js';
 import { uploadImport } from '../src/server/modules/imports/imports.test-support.js';
+import { systemActorFor } from '../src/server/modules/users/users.service.js';
 
 let t: TestApp;
 let mine: Session;
@@ -48,8 +49,69 @@ async function theirForm(other: Session) {
   return created.json<{ id: string; key: string }>();
 }
 
+function theirAutomationRule(other: Session) {
+  return theirRecord(other, '/api/automation-rules', {
+    name: 'Theirs',
+    trigger: { type: 'lead_created' },
+    actions: [{ type: 'add_tag', tag: 'theirs' }],
+  });
+}
+
+async function theirWebhook(other: Session) {
+  return theirRecord(other, '/api/webhooks', {
+    url: 'https://example.com/hooks',
+    events: ['lead.created'],
+  });
+}
+
+// One message and one template serve every route that names one (each answers 404 to us).
+let theirMessageId: Promise<string> | undefined;
+function theirMessage(other: Session) {
+  theirMessageId ??= (async () => {
+    await theirPipeline(other);
+    const leadId = await theirRecord(other, '/api/leads', {
+      title: 'Their lead',
+      contact: { firstName: 'Theo', emails: ['theo@example.test'] },
+    });
+    return theirRecord(other, '/api/messages', {
+      leadId,
+      channel: 'email',
+      subject: 'Hi',
+      body: 'Hello',
+    });
+  })();
+  return theirMessageId;
+}
+
+let theirTemplateId: Promise<string> | undefined;
+function theirTemplate(other: Session) {
+  theirTemplateId ??= theirRecord(other, '/api/templates', {
+    name: 'Theirs',
+    channel: 'email',
+    subject: 'Hi',
+    body: 'Hello',
+  });
+  return theirTemplateId;
+}
+
 /** For each route path: make records in the other workspace and return the path's params. */
 const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params>> = {
+  '/api/leads/:id/accounting-handoff': async (other) => {
+    await theirPipeline(other);
+    return { id: await theirRecord(other, '/api/leads', { title: 'Their lead' }) };
+  },
+  '/api/webhooks/:id': async (other) => ({ id: await theirWebhook(other) }),
+  '/api/webhooks/:id/deliveries': async (other) => ({ id: await theirWebhook(other) }),
+  '/api/webhooks/deliveries/:id/redeliver': async (other) => {
+    const delivery = await t.db.transaction().execute((trx) =>
+      t.services.webhooks.deliverIn(trx, systemActorFor(other.workspaceId, ''), {
+        url: 'https://example.com/hooks',
+        event: 'test',
+        payload: {},
+      }),
+    );
+    return { id: delivery.id };
+  },
   '/api/forms/:id': async (other) => ({ id: (await theirForm(other)).id }),
   '/api/forms/:id/submissions': async (other) => ({ id: (await theirForm(other)).id }),
   '/api/form-submissions/:id/accept': async (other) => {
@@ -87,7 +149,29 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
       userIds: [other.userId],
     }),
   }),
+  '/api/automation-rules/:id': async (other) => ({ id: await theirAutomationRule(other) }),
+  '/api/automation-rules/:id/restore': async (other) => ({ id: await theirAutomationRule(other) }),
+  '/api/automation-rules/:id/runs': async (other) => ({ id: await theirAutomationRule(other) }),
   '/api/workspaces/:id': (other) => Promise.resolve({ id: other.workspaceId }),
+  ...Object.fromEntries(
+    ['', '/preview'].map((action) => [
+      `/api/templates/:id${action}`,
+      async (other: Session) => ({ id: await theirTemplate(other) }),
+    ]),
+  ),
+  '/api/messages/:id': async (other) => ({ id: await theirMessage(other) }),
+  ...Object.fromEntries(
+    ['approve', 'reject', 'retry'].map((action) => [
+      `/api/outbox/:id/${action}`,
+      async (other: Session) => ({ id: await theirMessage(other) }),
+    ]),
+  ),
+  '/api/suppressions/:id': async (other) => ({
+    id: await theirRecord(other, '/api/suppressions', {
+      channel: 'email',
+      address: `theirs.${Date.now()}@example.test`,
+    }),
+  }),
   '/api/api-tokens/:id': async (other) => {
     const created = await t.app.inject({
       method: 'POST',
@@ -156,6 +240,8 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
       '/tasks',
       '/merge',
       '/convert',
+      '/insights',
+      '/enrolments',
     ].map((action) => [
       `/api/leads/:id${action}`,
       async (other: Session) => {
@@ -191,6 +277,33 @@ const OTHER_WORKSPACE_RECORDS: Record<string, (other: Session) => Promise<Params
     return { id: pipeline.id, stageId: pipeline.stages[0]!.id };
   },
   ...Object.fromEntries(
+    ['', '/archive', '/stats', '/enrolments'].map((action) => [
+      `/api/sequences/:id${action}`,
+      async (other: Session) => ({
+        id: await theirRecord(other, '/api/sequences', {
+          name: 'Theirs',
+          steps: [{ type: 'wait', amount: 1, unit: 'days' }],
+        }),
+      }),
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['/pause', '/resume', '/stop'].map((action) => [
+      `/api/sequence-enrolments/:id${action}`,
+      async (other: Session) => {
+        await theirPipeline(other);
+        const leadId = await theirRecord(other, '/api/leads', { title: 'Their lead' });
+        const sequenceId = await theirRecord(other, '/api/sequences', {
+          name: 'Theirs',
+          steps: [{ type: 'wait', amount: 1, unit: 'days' }],
+        });
+        return {
+          id: await theirRecord(other, `/api/sequences/${sequenceId}/enrolments`, { leadId }),
+        };
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
     ['', '/report.csv', '/cancel', '/undo'].map((action) => [
       `/api/imports/:id${action}`,
       async (other: Session) => {
@@ -206,11 +319,20 @@ const NOT_A_RECORD = new Set(['/api/presets/:key/apply']);
 // Public form routes are addressed by an unguessable key, not by a caller's workspace.
 for (const url of ['/api/capture/:formKey', '/api/capture/:formKey/:adapter', '/f/:formKey'])
   NOT_A_RECORD.add(url);
+// The unsubscribe link is addressed by a signed token (messaging tests cover a forged one).
+NOT_A_RECORD.add('/unsubscribe/:token');
 
 // A body that passes validation, so the answer is about the record, not the payload.
 const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'PUT /api/users/:id/availability': () => ({ outOfOffice: [] }),
   'PATCH /api/forms/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/automation-rules/:id': () => ({ name: 'Renamed' }),
+  'PATCH /api/webhooks/:id': () => ({ active: false }),
+  'POST /api/leads/:id/accounting-handoff': () => ({ confirm: true }),
+  'PATCH /api/templates/:id': () => ({ name: 'Renamed' }),
+  // The lead is the caller's own, so only the template is foreign.
+  'POST /api/templates/:id/preview': () => ({ leadId: mineIds.lead }),
+  'PATCH /api/messages/:id': () => ({ body: 'Edited' }),
   'POST /api/form-submissions/:id/accept': () => ({ fields: {} }),
   'PATCH /api/users/:id': () => ({ name: 'Renamed' }),
   'PATCH /api/workspaces/:id': () => ({ name: 'Renamed' }),
@@ -236,6 +358,8 @@ const VALID_BODIES: Record<string, (params: Params) => unknown> = {
   'POST /api/pipelines/:id/stages': () => ({ name: 'Extra' }),
   'PATCH /api/pipelines/:id/stages/:stageId': () => ({ name: 'Renamed' }),
   'PUT /api/pipelines/:id/stages/reorder': (params) => ({ stageIds: [params.id] }),
+  'PATCH /api/sequences/:id': () => ({ name: 'Renamed' }),
+  'POST /api/sequences/:id/enrolments': () => ({ leadId: mineIds.lead }),
 };
 
 beforeAll(async () => {

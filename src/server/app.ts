@@ -8,6 +8,8 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { registerAccountingRoutes } from './modules/accounting/accounting.routes.js';
+import { createAccountingService } from './modules/accounting/accounting.service.js';
 import { registerActivitiesRoutes } from './modules/activities/activities.routes.js';
 import { registerAnalyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { createAnalyticsService } from './modules/analytics/analytics.service.js';
@@ -16,6 +18,8 @@ import {
   createTimeline,
 } from './modules/activities/activities.service.js';
 import { registerAssignmentRoutes } from './modules/assignment/assignment.routes.js';
+import { registerAutomationRoutes } from './modules/automation/automation.routes.js';
+import { createAutomationService } from './modules/automation/automation.service.js';
 import { createAssignmentService } from './modules/assignment/assignment.service.js';
 import { registerApiTokensRoutes } from './modules/api-tokens/api-tokens.routes.js';
 import { createApiTokensService } from './modules/api-tokens/api-tokens.service.js';
@@ -40,6 +44,9 @@ import { createCustomFieldsService } from './modules/custom-fields/custom-fields
 import { registerLeadSourcesRoutes } from './modules/lead-sources/lead-sources.routes.js';
 import { createLeadSourcesService } from './modules/lead-sources/lead-sources.service.js';
 import { registerLeadsRoutes } from './modules/leads/leads.routes.js';
+import { registerMessagingRoutes } from './modules/messaging/messaging.routes.js';
+import { createMessagingService } from './modules/messaging/messaging.service.js';
+import { createTemplatesService } from './modules/messaging/templates.service.js';
 import { createLeadsService } from './modules/leads/leads.service.js';
 import { registerExportsRoutes } from './modules/exports/exports.routes.js';
 import { createExportsService } from './modules/exports/exports.service.js';
@@ -48,6 +55,12 @@ import { createPrivacyService } from './modules/privacy/privacy.service.js';
 import { registerWorkspaceExportRoutes } from './modules/workspace-export/workspace-export.routes.js';
 import { createWorkspaceExportService } from './modules/workspace-export/workspace-export.service.js';
 import { registerLostReasonsRoutes } from './modules/lost-reasons/lost-reasons.routes.js';
+import { registerScoringRoutes } from './modules/scoring/scoring.routes.js';
+import { createScoringService } from './modules/scoring/scoring.service.js';
+import { registerReviewsRoutes } from './modules/reviews/reviews.routes.js';
+import { createReviewsService } from './modules/reviews/reviews.service.js';
+import { registerSequencesRoutes } from './modules/sequences/sequences.routes.js';
+import { createSequencesService } from './modules/sequences/sequences.service.js';
 import { registerSavedViewsRoutes } from './modules/saved-views/saved-views.routes.js';
 import { createSavedViewsService } from './modules/saved-views/saved-views.service.js';
 import { createLostReasonsService } from './modules/lost-reasons/lost-reasons.service.js';
@@ -65,7 +78,11 @@ import { registerTasksRoutes } from './modules/tasks/tasks.routes.js';
 import { createTasksService } from './modules/tasks/tasks.service.js';
 import { registerUsersRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { registerWebhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { registerWorkRoutes } from './modules/work/work.routes.js';
+import { createInsightsService } from './modules/insights/insights.service.js';
+import { registerInsightsRoutes } from './modules/insights/insights.routes.js';
 import { createWorkService } from './modules/work/work.service.js';
 import { registerWorkspacesRoutes } from './modules/workspaces/workspaces.routes.js';
 import { createWorkspacesService } from './modules/workspaces/workspaces.service.js';
@@ -75,7 +92,11 @@ import type { Config } from './platform/config.js';
 import { resolveEncryptionKey, type ResolvedEncryptionKey } from './platform/crypto.js';
 import type { Database } from './platform/db/database.js';
 import type { ServiceDeps } from './platform/deps.js';
+import { createEvents } from './platform/events.js';
 import { createJobs } from './platform/jobs.js';
+import { createMailer } from './platform/mailer.js';
+import { createSchedules } from './platform/schedules.js';
+import { createTwilioSms } from './platform/sms.js';
 import { createCredentialCache } from './platform/auth/credential-cache.js';
 import { registerIdempotency } from './platform/http/idempotency.js';
 import { registerOpenApi } from './platform/http/openapi.js';
@@ -95,11 +116,18 @@ export interface BuildAppOptions {
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) {
+export function createServices(
+  base: Omit<ServiceDeps, 'credentials' | 'jobs' | 'events' | 'schedules' | 'mailer' | 'sms'>,
+) {
+  const jobs = createJobs(base.db);
   const deps: ServiceDeps = {
     ...base,
     credentials: createCredentialCache(base.clock),
-    jobs: createJobs(base.db),
+    jobs,
+    events: createEvents(jobs, base.clock),
+    schedules: createSchedules(base.db, jobs, base.clock),
+    mailer: createMailer(base.config),
+    sms: createTwilioSms(base.config),
   };
   const users = createUsersService(deps);
   const customFields = createCustomFieldsService(deps);
@@ -107,7 +135,10 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
   const leadSources = createLeadSourcesService(deps);
   const lostReasons = createLostReasonsService(deps);
   const savedViews = createSavedViewsService(deps);
-  const presets = createPresetsService(deps, pipelines, leadSources, lostReasons, customFields);
+  const templates = createTemplatesService(deps);
+  const presets = createPresetsService(deps, pipelines, leadSources, lostReasons, customFields, {
+    templates,
+  });
   const workspaces = createWorkspacesService(deps, users, presets);
   const apiTokens = createApiTokensService(deps);
   const auth = createAuthService(deps, users, workspaces, apiTokens);
@@ -129,6 +160,7 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
   });
   const tasks = createTasksService(deps, { leads, contacts, users, workspaces, timeline });
   const activities = createActivitiesService(deps, { leads, contacts, tasks });
+  const messaging = createMessagingService(deps, { templates, leads, contacts, activities });
   const forms = createFormsService(deps, {
     contacts,
     leads,
@@ -140,15 +172,49 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
     notifications,
     customFields,
   });
+  const insights = createInsightsService(deps, { workspaces });
+  const scoring = createScoringService(deps, { customFields, leadSources, pipelines });
+  const webhooks = createWebhooksService(deps);
+  const sequences = createSequencesService(deps, {
+    leads,
+    contacts,
+    tasks,
+    workspaces,
+    messaging,
+  });
+  const automation = createAutomationService(deps, {
+    leads,
+    contacts,
+    tasks,
+    assignment,
+    notifications,
+    users,
+    workspaces,
+    pipelines,
+    presets,
+    templates,
+    messaging,
+    sequences,
+    webhooks,
+  });
   return {
+    automation,
     jobs: deps.jobs,
+    scoring,
+    webhooks,
+    accounting: createAccountingService(deps, { leads }),
+    reviews: createReviewsService(deps, { notifications }),
+    events: deps.events,
+    schedules: deps.schedules,
+    mailer: deps.mailer,
     customFields,
     companies,
     contacts,
     leads,
     tasks,
     activities,
-    work: createWorkService(deps, { leads, tasks }),
+    insights,
+    work: createWorkService(deps, { leads, tasks, insights }),
     conversion: createConversionService(deps, {
       leads,
       pipelines,
@@ -194,7 +260,7 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
       activities,
     }),
     workspaceExport: createWorkspaceExportService(deps),
-    privacy: createPrivacyService(deps, { customFields, forms, notifications }),
+    privacy: createPrivacyService(deps, { customFields, forms, notifications, messaging }),
     presets,
     imports: createImportsService(deps, {
       customFields,
@@ -207,6 +273,9 @@ export function createServices(base: Omit<ServiceDeps, 'credentials' | 'jobs'>) 
     setup: createSetupService(deps, users, workspaces),
     notifications,
     forms,
+    templates,
+    messaging,
+    sequences,
     demo: createDemoService(deps, users, workspaces, {
       pipelines,
       leadSources,
@@ -248,7 +317,16 @@ export async function buildApp(options: BuildAppOptions) {
   services.jobs.onError(({ queue, error }) => app.log.error({ err: error, queue }, 'job failed'));
   await services.jobs.createQueues();
   // Workers run only where start() was called (the server); closing the app stops them.
-  app.addHook('onClose', () => services.jobs.stop());
+  app.addHook('onClose', async () => {
+    services.schedules.stop();
+    await services.jobs.stop();
+    services.mailer.close();
+  });
+  if (!services.mailer.configured) {
+    app.log.warn(
+      'SMTP_URL is not set: scheduled reviews are delivered in-app only, without email.',
+    );
+  }
   if (!encryption.key) {
     app.log.warn(
       'ENCRYPTION_KEY is not set: sensitive custom fields cannot be stored until it is ' +
@@ -316,13 +394,21 @@ export async function buildApp(options: BuildAppOptions) {
   registerActivitiesRoutes(app, services.activities);
   registerAnalyticsRoutes(app, services.analytics);
   registerAssignmentRoutes(app, services.assignment);
+  registerAutomationRoutes(app, services.automation);
+  registerScoringRoutes(app, services.scoring);
   registerTasksRoutes(app, services.tasks);
   registerWorkRoutes(app, services.work);
+  registerInsightsRoutes(app, services.insights);
   registerDuplicatesRoutes(app, services.duplicates);
   registerConversionRoutes(app, services.conversion);
   registerImportsRoutes(app, services.imports);
   registerNotificationsRoutes(app, services.notifications);
   registerFormsRoutes(app, services.forms, config.publicUrl);
+  registerWebhooksRoutes(app, services.webhooks);
+  registerAccountingRoutes(app, services.accounting);
+  registerReviewsRoutes(app, services.reviews);
+  registerMessagingRoutes(app, services.templates, services.messaging);
+  registerSequencesRoutes(app, services.sequences);
   registerSetupRoutes(app, services.setup, services.auth);
 
   return { app, services, routes };

@@ -84,7 +84,8 @@ async function start(options: { demo?: boolean }): Promise<void> {
   const demo = options.demo || config.demo ? await services.demo.loadDemo() : undefined;
   const instance = await services.setup.prepareInstance();
   await app.listen({ host: config.host, port: config.port });
-  await services.jobs.start();
+  await services.jobs.start({ workersPerQueue: config.jobWorkers });
+  services.schedules.start();
   say(`Leadkeeper ${VERSION} is listening on ${config.publicUrl} (database: ${database.kind})`);
   switch (instance.state) {
     case 'ready':

@@ -30,10 +30,15 @@ export interface Lead {
   archived: boolean;
 }
 
-/** A workspace with the b2b preset (Sales: new → … → won / lost), its stages by slug. */
-export async function aSalesDesk(t: TestApp) {
+/**
+ * A workspace with the b2b preset (Sales: new → … → won / lost), its stages by slug. With
+ * `automation: 'off'` the preset's default automation rules are switched off, for tests that
+ * count tasks, notifications or versions the rules would add to.
+ */
+export async function aSalesDesk(t: TestApp, options: { automation?: 'on' | 'off' } = {}) {
   const { admin } = await aWorkspace(t);
   await t.app.inject({ method: 'POST', url: '/api/presets/b2b/apply', headers: as(admin) });
+  if (options.automation === 'off') await switchOffAutomation(t, admin);
   const pipelines = await t.app.inject({
     method: 'GET',
     url: '/api/pipelines',
@@ -51,6 +56,24 @@ export async function aSalesDesk(t: TestApp) {
   });
   const lostReasonId = reasons.json<{ items: { id: string }[] }>().items[0]!.id;
   return { admin, pipelineId: pipeline.id, stage, lostReasonId };
+}
+
+/** Switches off every automation rule of the workspace (the preset's defaults included). */
+export async function switchOffAutomation(t: TestApp, admin: Session) {
+  const rules = await t.app.inject({
+    method: 'GET',
+    url: '/api/automation-rules',
+    headers: as(admin),
+  });
+  for (const rule of rules.json<{ items: { id: string; version: number }[] }>().items) {
+    const response = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/automation-rules/${rule.id}`,
+      headers: { ...as(admin), 'if-match': `"${rule.version}"` },
+      payload: { active: false },
+    });
+    if (response.statusCode !== 200) throw new Error(`switchOffAutomation: ${response.body}`);
+  }
 }
 
 let leadCounter = 0;

@@ -99,6 +99,11 @@ export async function createTestApp(
     config,
     /** Runs every queued job that is due, here and now (no workers run in tests). */
     runJobs: () => services.jobs.drain(),
+    /** Enqueues the schedules' current slots (from the test clock) and runs every due job. */
+    async runSchedules() {
+      await services.schedules.tick();
+      return services.jobs.drain();
+    },
     async close() {
       await app.close();
       await database.close();

@@ -45,6 +45,25 @@ const envSchema = z.object({
   LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'Use an smtp:// or smtps:// URL')
+        .optional(),
+    ),
+  MAIL_FROM: z.string().trim().min(3).default('Leadkeeper <leadkeeper@localhost>'),
+  WEBHOOKS_ALLOW_PRIVATE: booleanFlag.default(false),
+  SMS_API_URL: z.string().trim().url().default('https://api.twilio.com'),
+  SMS_ACCOUNT_SID: z.string().trim().optional(),
+  SMS_AUTH_TOKEN: z.string().trim().optional(),
+  SMS_FROM: z.string().trim().optional(),
+  MESSAGE_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).default(60),
+  JOB_WORKERS: z.coerce.number().int().min(1).max(32).optional(),
   ENCRYPTION_KEY: z
     .string()
     .optional()
@@ -84,6 +103,25 @@ export interface Config {
   loginThrottle: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
   /** The key of sensitive field values (ENCRYPTION_KEY); see platform/crypto.ts for the others. */
   encryptionKey: Buffer | undefined;
+  /** Outgoing mail server (SMTP_URL); no email is sent without it. */
+  smtpUrl: string | undefined;
+  /** The From of outgoing email (MAIL_FROM). */
+  mailFrom: string;
+  /**
+   * Whether outbound webhooks and the accounting connector may call private, loopback and
+   * link-local addresses (WEBHOOKS_ALLOW_PRIVATE; off: a user can't make the server probe its
+   * own network).
+   */
+  webhooksAllowPrivate: boolean;
+  /** The SMS provider (Twilio-style HTTP API); no SMS is sent without account, token and from. */
+  sms: { apiUrl: string; accountSid?: string; authToken?: string; from?: string };
+  /** Seconds before an outbox delivery is retried (doubling each time). */
+  messageRetryDelaySeconds: number;
+  /**
+   * Jobs of one queue this process runs at once (JOB_WORKERS): 4 on PostgreSQL, where they
+   * overlap their round trips; 1 on PGlite, whose one connection runs one query at a time.
+   */
+  jobWorkers: number;
 }
 
 export class ConfigError extends Error {}
@@ -125,5 +163,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMinutes: e.LOGIN_WINDOW_MINUTES,
     },
     encryptionKey: e.ENCRYPTION_KEY,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,
+    sms: {
+      apiUrl: e.SMS_API_URL.replace(/\/$/, ''),
+      ...(e.SMS_ACCOUNT_SID ? { accountSid: e.SMS_ACCOUNT_SID } : {}),
+      ...(e.SMS_AUTH_TOKEN ? { authToken: e.SMS_AUTH_TOKEN } : {}),
+      ...(e.SMS_FROM ? { from: e.SMS_FROM } : {}),
+    },
+    messageRetryDelaySeconds: e.MESSAGE_RETRY_DELAY_SECONDS,
+    jobWorkers: e.JOB_WORKERS ?? (e.DATABASE_URL ? 4 : 1),
   };
 }

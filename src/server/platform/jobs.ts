@@ -2,6 +2,7 @@
 // registers a queue's handler when its service is built and enqueues inside its own transaction,
 // so a job exists exactly when the change that asked for it committed. Jobs live in the database:
 // a restart loses none, and several app instances share the queues without running a job twice.
+import { setMaxListeners } from 'node:events';
 import { setTimeout } from 'node:timers/promises';
 import { CompiledQuery, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
@@ -40,8 +41,8 @@ export interface Jobs {
   ): Promise<void>;
   /** Creates every registered queue (idempotent); the app does this once at boot. */
   createQueues(): Promise<void>;
-  /** Starts workers for every registered queue (the server process). */
-  start(): Promise<void>;
+  /** Starts `workersPerQueue` workers for every registered queue (the server process). */
+  start(options?: { workersPerQueue?: number }): Promise<void>;
   /** Stops the workers, letting running jobs finish (a cut-off one is retried later). */
   stop(): Promise<void>;
   /** Runs every job that is due now, in this process, until none is left; returns how many ran. */
@@ -171,16 +172,30 @@ export function createJobs(db: Kysely<DB>): Jobs {
 
     async createQueues() {
       for (const [name, { options }] of handlers) {
-        await boss.createQueue(name, queueOptions(options) as PgBoss.Queue);
+        // Instances booting together on one PostgreSQL can deadlock creating the same queue's
+        // partition (seen in test/scheduling-two-processes.test.ts); the loser tries again.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await boss.createQueue(name, queueOptions(options) as PgBoss.Queue);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;
+            await setTimeout(50 * attempt + Math.floor(Math.random() * 100));
+          }
+        }
         createdQueues.add(name);
       }
     },
 
-    async start() {
+    async start({ workersPerQueue = 1 } = {}) {
       await boss.start();
       running = true;
       wake = new AbortController();
-      for (const name of handlers.keys()) loops.push(workLoop(name));
+      // Every worker loop waits on this one signal.
+      setMaxListeners(0, wake.signal);
+      for (const name of handlers.keys()) {
+        for (let i = 0; i < workersPerQueue; i += 1) loops.push(workLoop(name));
+      }
     },
 
     async stop() {

@@ -30,6 +30,14 @@ import { Shell } from './shell';
 const BoardPage = lazy(() =>
   import('../features/board/components/board-page').then((m) => ({ default: m.BoardPage })),
 );
+const NotificationsPage = lazy(() =>
+  import('../features/notifications/notifications-page').then((m) => ({
+    default: m.NotificationsPage,
+  })),
+);
+const ReviewsPage = lazy(() =>
+  import('../features/reviews/reviews-page').then((m) => ({ default: m.ReviewsPage })),
+);
 const LeadPage = lazy(() =>
   import('../features/leads/components/lead-page').then((m) => ({ default: m.LeadPage })),
 );
@@ -49,11 +57,17 @@ const CompaniesListPage = lazy(() =>
 const CompanyPage = lazy(() =>
   import('../features/companies/company-page').then((m) => ({ default: m.CompanyPage })),
 );
+const OutboxPage = lazy(() =>
+  import('../features/messaging/outbox-page').then((m) => ({ default: m.OutboxPage })),
+);
 const SettingsPage = lazy(() =>
   import('../features/settings/settings-page').then((m) => ({ default: m.SettingsPage })),
 );
 const ImportPage = lazy(() =>
   import('../features/imports/import-page').then((m) => ({ default: m.ImportPage })),
+);
+const SequencesPage = lazy(() =>
+  import('../features/sequences/sequences-page').then((m) => ({ default: m.SequencesPage })),
 );
 // The charts library (recharts) loads only with the analytics page.
 const AnalyticsPage = lazy(() =>
@@ -150,7 +164,11 @@ function SignedInRoutes() {
           <Route path="/contacts/:id" element={<ContactPage />} />
           <Route path="/companies" element={<CompaniesListPage />} />
           <Route path="/companies/:id" element={<CompanyPage />} />
+          <Route path="/outbox" element={<OutboxPage />} />
+          <Route path="/sequences/*" element={<SequencesPage />} />
           <Route path="/settings/*" element={<SettingsPage />} />
+          <Route path="/notifications" element={<NotificationsPage />} />
+          <Route path="/reviews" element={<ReviewsPage />} />
           <Route
             path="/analytics"
             element={

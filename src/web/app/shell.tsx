@@ -34,7 +34,10 @@ const NAV_ITEMS: NavItem[] = [
   { to: '/board', label: 'Pipeline board', permission: 'lead:read' },
   { to: '/contacts', label: 'Contacts', permission: 'lead:read' },
   { to: '/companies', label: 'Companies', permission: 'lead:read' },
+  { to: '/outbox', label: 'Outbox', permission: 'lead:read' },
+  { to: '/sequences', label: 'Sequences', permission: 'lead:read' },
   { to: '/analytics', label: 'Analytics', permission: 'lead:analytics' },
+  { to: '/reviews', label: 'Reviews', permission: 'lead:read' },
   { to: '/quick-entry', label: 'Quick entry', permission: 'lead:create' },
   // Every member manages their own API tokens there; other sections need more.
   { to: '/settings', label: 'Settings', permission: 'lead:read' },

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
-import type { ActivityRow, ActivityType } from '../../platform/db/schema.js';
+import type { ActivityRow, ActivityType, LeadRow } from '../../platform/db/schema.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError } from '../../platform/errors.js';
 import { decodeCursor, pagesReadAhead, toPage } from '../../platform/http/pagination.js';
@@ -92,7 +92,7 @@ export function createTimeline({ clock }: Pick<ServiceDeps, 'clock'>) {
 export type Timeline = ReturnType<typeof createTimeline>;
 
 export function createActivitiesService(
-  { db, clock }: ServiceDeps,
+  { db, clock, events }: ServiceDeps,
   deps: { leads: LeadsService; contacts: ContactsService; tasks: TasksService },
 ) {
   function pageOf(rows: ActivityRow[], limit: number) {
@@ -103,6 +103,23 @@ export function createActivitiesService(
     return query.cursor
       ? decodeCursor(query.cursor, z.tuple([z.coerce.date(), z.uuid()]))
       : undefined;
+  }
+
+  /** Tells the modules that react to contact (automation, scoring, sequences) after commit. */
+  function publishLogged(trx: Executor, actor: Actor, row: ActivityRow) {
+    return events.publish(trx, {
+      type: 'activity.logged',
+      actor,
+      leadId: row.lead_id,
+      contactId: row.contact_id,
+      data: {
+        activityId: row.id,
+        type: row.type,
+        direction: row.direction,
+        outcome: row.outcome,
+        occurredAt: row.occurred_at.toISOString(),
+      },
+    });
   }
 
   async function insertLogged(
@@ -134,6 +151,7 @@ export function createActivitiesService(
       entityId: row.id,
       after: { leadId: on.leadId, contactId: on.contactId, type: row.type, outcome: row.outcome },
     });
+    await publishLogged(trx, actor, row);
     if (input.followUp) {
       await deps.tasks.createTaskIn(trx, actor, {
         leadId: on.leadId ?? undefined,
@@ -144,6 +162,40 @@ export function createActivitiesService(
       });
     }
     return row;
+  }
+
+  /** The touches just before a new one, to tell "no response" after several in a row. */
+  function recentTouchesOf(trx: Executor, actor: Actor, leadId: string) {
+    return repo.listRecentTouches(trx, actor.workspaceId, leadId, NO_RESPONSE_AFTER);
+  }
+
+  /** A touch on a lead updates its last contact, attempt count and contact status. */
+  async function applyTouch(
+    trx: Executor,
+    actor: Actor,
+    lead: LeadRow,
+    row: ActivityRow,
+    recent: Awaited<ReturnType<typeof recentTouchesOf>>,
+  ) {
+    if (!isTouch(row.type)) return;
+    const touch = { type: row.type, direction: row.direction, outcome: row.outcome };
+    let unansweredInARow = isUnanswered(touch) ? 1 : 0;
+    for (const earlier of recent) {
+      if (unansweredInARow === 0 || !isUnanswered(earlier)) break;
+      unansweredInARow += 1;
+    }
+    const isLatest = !lead.last_contact_at || row.occurred_at >= lead.last_contact_at;
+    await deps.leads.recordContactTouch(trx, actor, lead, {
+      ...(isLatest
+        ? {
+            lastContactAt: row.occurred_at,
+            lastContactMethod: row.type,
+            lastContactNotes: (row.body || row.subject || row.next_step).slice(0, NOTES_PREVIEW),
+          }
+        : {}),
+      isAttempt: isAttempt(touch),
+      contactStatus: nextContactStatus(lead.contact_status, touch, unansweredInARow),
+    });
   }
 
   return {
@@ -179,44 +231,68 @@ export function createActivitiesService(
         if (lead.archived_at) {
           throw new AppError('conflict', { message: 'This lead is archived; restore it first.' });
         }
-        // The attempts just before this one, to tell "no response" after several in a row.
-        const recent = await repo.listRecentTouches(
-          trx,
-          actor.workspaceId,
-          lead.id,
-          NO_RESPONSE_AFTER,
-        );
+        const recent = await recentTouchesOf(trx, actor, lead.id);
         const row = await insertLogged(
           trx,
           actor,
           { leadId: lead.id, contactId: lead.contact_id },
           input,
         );
-        if (isTouch(row.type)) {
-          const touch = { type: row.type, direction: row.direction, outcome: row.outcome };
-          let unansweredInARow = isUnanswered(touch) ? 1 : 0;
-          for (const earlier of recent) {
-            if (unansweredInARow === 0 || !isUnanswered(earlier)) break;
-            unansweredInARow += 1;
-          }
-          const isLatest = !lead.last_contact_at || row.occurred_at >= lead.last_contact_at;
-          await deps.leads.recordContactTouch(trx, actor, lead, {
-            ...(isLatest
-              ? {
-                  lastContactAt: row.occurred_at,
-                  lastContactMethod: row.type,
-                  lastContactNotes: (row.body || row.subject || row.next_step).slice(
-                    0,
-                    NOTES_PREVIEW,
-                  ),
-                }
-              : {}),
-            isAttempt: isAttempt(touch),
-            contactStatus: nextContactStatus(lead.contact_status, touch, unansweredInARow),
-          });
-        }
+        await applyTouch(trx, actor, lead, row, recent);
         return toActivityDto(row);
       });
+    },
+
+    /**
+     * A message the outbox sent (email or SMS) as an outbound touch on the lead and/or contact,
+     * inside the sender's transaction; it counts as a contact attempt like a logged one.
+     */
+    async logOutboundMessageIn(
+      trx: Executor,
+      actor: Actor,
+      entry: {
+        leadId: string | null;
+        contactId: string | null;
+        type: 'email' | 'sms';
+        subject: string;
+        body: string;
+        occurredAt: Date;
+        details: Record<string, unknown>;
+      },
+    ) {
+      const lead = entry.leadId
+        ? await deps.leads.findLeadForWork(trx, actor, entry.leadId, { lock: true })
+        : undefined;
+      const recent = lead ? await recentTouchesOf(trx, actor, lead.id) : [];
+      const row = await repo.insertActivity(trx, {
+        workspace_id: actor.workspaceId,
+        lead_id: entry.leadId,
+        contact_id: entry.contactId,
+        type: entry.type,
+        direction: 'outbound',
+        outcome: 'none',
+        subject: entry.subject,
+        body: entry.body,
+        occurred_at: entry.occurredAt,
+        duration_minutes: null,
+        details: JSON.stringify(entry.details),
+        created_by: actor.userId || null,
+        created_at: clock.now(),
+      });
+      await recordAudit(trx, clock, actor, {
+        action: 'activity.logged',
+        entityType: 'activity',
+        entityId: row.id,
+        after: {
+          leadId: entry.leadId,
+          contactId: entry.contactId,
+          type: row.type,
+          direction: 'outbound',
+        },
+      });
+      await publishLogged(trx, actor, row);
+      if (lead && !lead.archived_at) await applyTouch(trx, actor, lead, row, recent);
+      return toActivityDto(row);
     },
 
     /**
@@ -260,6 +336,7 @@ export function createActivitiesService(
           direction: 'inbound',
         },
       });
+      await publishLogged(trx, actor, row);
       return toActivityDto(row);
     },
 

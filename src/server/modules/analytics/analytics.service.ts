@@ -1,6 +1,8 @@
 // Analytics: where leads come from, where they stall, who converts them and what the pipeline
-// is worth. Each report is computed in SQL on request (analytics.repository) and shaped here:
-// names from the other modules, rates and money from the counts.
+// is worth. Each report is computed in SQL over the read model (analytics.repository, kept by
+// analytics.facts; decision 026) and shaped here: names from the other modules, rates and money
+// from the counts. Before answering, a report brings the workspace's facts up to date when few
+// leads changed since; a burst of changes is left to the refresh job.
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
@@ -8,6 +10,7 @@ import type { LostReasonsService } from '../lost-reasons/lost-reasons.service.js
 import type { PipelinesService } from '../pipelines/pipelines.service.js';
 import type { UsersService } from '../users/users.service.js';
 import type { WorkspacesService } from '../workspaces/workspaces.service.js';
+import * as facts from './analytics.facts.js';
 import * as repo from './analytics.repository.js';
 import type {
   AnalyticsQuery,
@@ -21,6 +24,12 @@ import type {
 } from './analytics.schemas.js';
 
 const DEFAULT_PERIOD_DAYS = 90;
+/** Stale leads a report refreshes itself before answering; more are left to the job. */
+const REFRESH_INLINE_MAX = 5_000;
+/** Leads per refresh transaction. */
+const REFRESH_BATCH = 5_000;
+export const ANALYTICS_REFRESH_QUEUE = 'analytics-refresh';
+const REFRESH_PERIOD_MINUTES = 1;
 const DAY_MS = 86_400_000;
 
 /** numerator / denominator, or null when there is nothing to divide by. */
@@ -85,13 +94,64 @@ export function createAnalyticsService(
     users: UsersService;
   },
 ) {
-  const { db, clock } = deps;
+  const { db, clock, jobs, schedules } = deps;
+
+  /** Refreshes the workspace's stale facts, a batch per transaction, until none is left. */
+  async function refreshWorkspace(workspaceId: string, timeZone: string) {
+    let total = 0;
+    for (;;) {
+      const result = await db.transaction().execute((trx) =>
+        facts.refreshFacts(trx, workspaceId, timeZone, {
+          batch: REFRESH_BATCH,
+          now: clock.now(),
+        }),
+      );
+      total += result.leads;
+      if (result.remaining === 0) return total;
+    }
+  }
+
+  async function refreshById(workspaceId: string) {
+    const workspace = await modules.workspaces.findWorkspace(workspaceId);
+    if (workspace) await refreshWorkspace(workspaceId, workspace.timeZone);
+  }
+
+  jobs.register<{ workspaceId: string }>(ANALYTICS_REFRESH_QUEUE, ({ workspaceId }) =>
+    refreshById(workspaceId),
+  );
+  // Every minute, whether anyone looks or not: the facts are at most a minute (plus a refresh)
+  // behind the records.
+  schedules.every(ANALYTICS_REFRESH_QUEUE, REFRESH_PERIOD_MINUTES, async () => {
+    for (const workspaceId of await facts.workspacesWithStaleLeads(db)) {
+      await refreshById(workspaceId);
+    }
+  });
+
+  /**
+   * Up-to-date facts for a report: refreshed here unless more than REFRESH_INLINE_MAX leads
+   * changed since (then the job is asked to, once, and the report reads the facts as they are).
+   * Never built, or built in another time zone: rebuilt here.
+   */
+  async function ensureFresh(workspaceId: string, timeZone: string) {
+    const status = await facts.freshness(db, workspaceId);
+    if (status.builtIn === timeZone && status.stale === 0) return;
+    if (status.builtIn === timeZone && status.stale > REFRESH_INLINE_MAX) {
+      await db
+        .transaction()
+        .execute((trx) =>
+          jobs.send(trx, ANALYTICS_REFRESH_QUEUE, { workspaceId }, { singletonKey: workspaceId }),
+        );
+      return;
+    }
+    await refreshWorkspace(workspaceId, timeZone);
+  }
 
   /** The workspace's time zone and currency, and the period (default: the last 90 days). */
   async function scopeOf(actor: Actor, query: AnalyticsQuery): Promise<repo.ReportScope> {
     requirePermission(actor, 'lead:analytics');
     const workspace = await modules.workspaces.findWorkspace(actor.workspaceId);
     const timeZone = workspace?.timeZone ?? 'UTC';
+    await ensureFresh(actor.workspaceId, timeZone);
     const to = query.to ?? localDate(clock.now(), timeZone);
     const from = query.from ?? addDays(to, -(DEFAULT_PERIOD_DAYS - 1));
     return {

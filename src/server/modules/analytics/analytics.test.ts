@@ -622,3 +622,46 @@ describe('access and input', () => {
     expect(backwards.json()).toMatchObject({ errors: [{ field: 'from' }] });
   });
 });
+
+describe('keeping the read model fresh', () => {
+  it('answers from facts refreshed after leads, moves and activities change', async () => {
+    const desk = await aSalesDesk(t);
+    const path = `/api/analytics/funnel?${MARCH}`;
+    const first = await insertLead(desk, { path: ['new'], createdAt: '2026-03-05T10:00:00Z' });
+    expect((await report<{ leads: number }>(desk.admin, path)).leads).toBe(1);
+    // A second lead, written after the facts were built, shows in the next answer.
+    await insertLead(desk, { path: ['new', 'won'], createdAt: '2026-03-06T10:00:00Z' });
+    const funnel = await report<{ leads: number; stages: { kind: string; reached: number }[] }>(
+      desk.admin,
+      path,
+    );
+    expect(funnel.leads).toBe(2);
+    expect(funnel.stages.find((s) => s.kind === 'won')?.reached).toBe(1);
+    // Archiving takes a lead out.
+    await sql`update leads set archived_at = now() where id = ${first}`.execute(t.db);
+    expect((await report<{ leads: number }>(desk.admin, path)).leads).toBe(1);
+    // A meeting logged on the remaining lead moves the show rate (activity rollup).
+    const [won] = (
+      await sql<{ id: string }>`select id from leads where workspace_id = ${desk.admin.workspaceId}
+        and archived_at is null`.execute(t.db)
+    ).rows;
+    await insertActivity(desk, {
+      leadId: won!.id,
+      type: 'meeting',
+      outcome: 'spoke',
+      occurredAt: '2026-03-07T10:00:00Z',
+    });
+    const withMeeting = await report<{ consultations: { meetings: number; showRate: number } }>(
+      desk.admin,
+      path,
+    );
+    expect(withMeeting.consultations).toMatchObject({ meetings: 1, showRate: 1 });
+    // The periodic refresh leaves nothing stale behind.
+    await insertLead(desk, { path: ['new'], createdAt: '2026-03-08T10:00:00Z' });
+    t.clock.advance(60_000);
+    await t.runSchedules();
+    const stale = await sql<{ n: number }>`select count(*)::int as n from analytics_stale_leads
+      where workspace_id = ${desk.admin.workspaceId}`.execute(t.db);
+    expect(stale.rows[0]!.n).toBe(0);
+  });
+});

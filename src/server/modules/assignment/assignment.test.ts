@@ -82,6 +82,19 @@ describe('assignment rules', () => {
         subject: 'Assigned by the rule "Everyone"',
       }),
     );
+    // Each member the rule picked hears of each of their leads, once.
+    const inbox = await t.app.inject({
+      method: 'GET',
+      url: '/api/notifications',
+      headers: as(team.ana),
+    });
+    expect(
+      inbox
+        .json<{ items: { kind: string; leadId: string; body: string }[] }>()
+        .items.filter((item) => item.kind === 'assignment')
+        .map((item) => [item.leadId, item.body])
+        .sort(),
+    ).toEqual([first.id, third.id].map((id) => [id, 'By the rule "Everyone"']).sort());
   });
 
   it('tries rules in order: source, territory and value range first, then the fallback', async () => {
@@ -335,9 +348,14 @@ describe('assignment rules', () => {
       url: '/api/notifications',
       headers: as(team.ben),
     });
-    expect(inbox.json<{ items: { title: string }[] }>().items).toContainEqual(
+    const notices = inbox.json<{ items: { title: string; leadId: string }[] }>().items;
+    expect(notices).toContainEqual(
       expect.objectContaining({ title: expect.stringContaining('Rosa Diaz') }),
     );
+    // The inquiry notice is the one they get: no second "assigned to you" for the same lead.
+    expect(
+      notices.filter((notice) => notice.leadId === lead.json<{ id: string }>().id),
+    ).toHaveLength(1);
   });
 
   it('tells both people when a lead is reassigned by hand', async () => {

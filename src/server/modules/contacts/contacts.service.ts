@@ -86,8 +86,17 @@ export interface DuplicateCandidate {
   matchedOn: string[];
 }
 
+/** The channels a change opted the contact out of ('any' when they asked not to be contacted). */
+function optedOutChannels(before: ContactRow, after: ContactRow): ('email' | 'sms' | 'any')[] {
+  return [
+    ...(before.opt_in_email && !after.opt_in_email ? (['email'] as const) : []),
+    ...(before.opt_in_sms && !after.opt_in_sms ? (['sms'] as const) : []),
+    ...(!before.do_not_contact && after.do_not_contact ? (['any'] as const) : []),
+  ];
+}
+
 export function createContactsService(
-  { db, clock }: ServiceDeps,
+  { db, clock, events }: ServiceDeps,
   workspaces: WorkspacesService,
   customFields: CustomFieldsService,
 ) {
@@ -231,6 +240,15 @@ export function createContactsService(
         before: auditView(toContactDto(before, mask(before.custom_fields))),
         after: auditView(dto),
       });
+      // Opting out of a channel (or asking not to be contacted) tells sequences and automation.
+      for (const channel of optedOutChannels(before, after)) {
+        await events.publish(trx, {
+          type: 'contact.unsubscribed',
+          actor,
+          contactId,
+          data: { channel, via: 'contact_edit' },
+        });
+      }
       // The change row shows "[sensitive]" on both sides; say which ones were rewritten.
       if (sensitiveKeys.length > 0) {
         await recordAudit(trx, clock, actor, {
@@ -353,6 +371,12 @@ export function createContactsService(
           entityId: row.id,
           after: auditView(created),
         });
+        await events.publish(trx, {
+          type: 'contact.created',
+          actor,
+          contactId: row.id,
+          data: { contact: created },
+        });
         return { ...created, warnings: await similarContactWarnings(trx, actor, created) };
       });
     },
@@ -395,6 +419,31 @@ export function createContactsService(
         });
       }
       return change(actor, contactId, ifMatch, 'contact.restored', { archivedAt: null });
+    },
+
+    /**
+     * Turns a channel's opt-in off (an unsubscribe link, the suppression list), inside the
+     * caller's transaction, which publishes contact.unsubscribed itself. False when it was off.
+     */
+    async optOutIn(trx: Executor, actor: Actor, contactId: string, channel: 'email' | 'sms') {
+      const before = await getRow(trx, actor, contactId);
+      const field = channel === 'email' ? 'optInEmail' : 'optInSms';
+      if (!(channel === 'email' ? before.opt_in_email : before.opt_in_sms)) return false;
+      await repo.updateContactRow(
+        trx,
+        actor.workspaceId,
+        contactId,
+        { [field]: false },
+        clock.now(),
+      );
+      await recordAudit(trx, clock, actor, {
+        action: 'contact.opted_out',
+        entityType: 'contact',
+        entityId: contactId,
+        before: { [field]: true },
+        after: { [field]: false },
+      });
+      return true;
     },
 
     /** A converted lead makes its contact a customer (inside the conversion's transaction). */

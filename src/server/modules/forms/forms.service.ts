@@ -239,7 +239,7 @@ function zodFields(error: z.ZodError): FieldError[] {
 }
 
 export function createFormsService(
-  { db, clock, config, encryptionKey }: ServiceDeps,
+  { db, clock, config, encryptionKey, events }: ServiceDeps,
   deps: {
     contacts: ContactsService;
     leads: LeadsService;
@@ -434,7 +434,9 @@ export function createFormsService(
         fields: zodFields(leadInput.error),
       });
     }
-    const lead = await deps.leads.createLead(actor, leadInput.data, trx);
+    const lead = await deps.leads.createLead(actor, leadInput.data, trx, {
+      announcesAssignee: true,
+    });
 
     const details = { formId: form.id, submissionId };
     const wrote = [
@@ -465,6 +467,13 @@ export function createFormsService(
       title: `New inquiry: ${lead.title}`,
       body: (values.message ?? `Via ${form.name}`).slice(0, 500),
       leadId: lead.id,
+    });
+    await events.publish(trx, {
+      type: 'form.submitted',
+      actor,
+      leadId: lead.id,
+      contactId,
+      data: { formId: form.id, submissionId, matchedContact: match !== undefined },
     });
     return { leadId: lead.id, contactId, matchedContact: match !== undefined };
   }

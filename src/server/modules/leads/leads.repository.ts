@@ -231,7 +231,7 @@ export const LEAD_SORTS = {
   updatedAt: { column: 'updated_at', type: 'timestamptz', isNullable: false },
   value: { column: 'value', type: 'bigint', isNullable: false },
   expectedCloseDate: { column: 'expected_close_date', type: 'date', isNullable: true },
-  score: { column: 'score', type: 'int', isNullable: false },
+  score: { column: 'score', type: 'int', isNullable: true },
   nextFollowUpAt: { column: 'next_follow_up_at', type: 'timestamptz', isNullable: true },
   // Most days in stage = entered longest ago.
   daysInStage: { column: 'stage_entered_at', type: 'timestamptz', isNullable: false },
@@ -265,6 +265,7 @@ export interface LeadFilter {
   sourceId?: string | undefined;
   priority?: Priority | undefined;
   tag?: string | undefined;
+  minScore?: number | undefined;
   /** jsonb containment conditions on custom_fields (all must hold). */
   customFields?: Record<string, unknown>[] | undefined;
   createdFrom?: LocalBound | undefined;
@@ -314,6 +315,7 @@ function filteredLeads(db: Executor, workspaceId: string, filter: LeadFilter) {
   if (filter.sourceId) query = query.where('leads.source_id', '=', filter.sourceId);
   if (filter.priority) query = query.where('leads.priority', '=', filter.priority);
   if (filter.tag) query = query.where(sql<boolean>`${filter.tag} = any(leads.tags)`);
+  if (filter.minScore !== undefined) query = query.where('leads.score', '>=', filter.minScore);
   for (const contains of filter.customFields ?? []) {
     query = query.where(sql<boolean>`leads.custom_fields @> ${JSON.stringify(contains)}::jsonb`);
   }
@@ -460,9 +462,14 @@ export type LeadExportRow = Awaited<ReturnType<typeof exportLeadsPage>>[number];
 
 function sortOf(sort: LeadSort) {
   const { column, type, isNullable } = LEAD_SORTS[sort.key];
-  // Nulls sort last either way: stand in the far end of the order for them.
+  // Nulls sort last either way: stand in the far end of the order for them. Scores are 0–100,
+  // so -1 and 32767 are beyond them (leads_score_idx is on coalesce(score, -1)).
+  const farEnd =
+    type === 'int'
+      ? sql.lit(sort.isDescending ? -1 : 32767)
+      : sql`${sql.lit(sort.isDescending ? '-infinity' : 'infinity')}::${sql.raw(type)}`;
   const key = isNullable
-    ? sql`coalesce(leads.${sql.ref(column)}, ${sql.lit(sort.isDescending ? '-infinity' : 'infinity')}::${sql.raw(type)})`
+    ? sql`coalesce(leads.${sql.ref(column)}, ${farEnd})`
     : sql`leads.${sql.ref(column)}`;
   return { key, type, direction: sort.isDescending ? ('desc' as const) : ('asc' as const) };
 }

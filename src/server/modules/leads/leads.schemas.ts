@@ -52,7 +52,14 @@ export const leadSchema = z
     contactAttempts: z.number().int(),
     tags: z.array(z.string()),
     customFields: customFieldValuesSchema,
-    score: z.number().int(),
+    score: z
+      .number()
+      .int()
+      .nullable()
+      .describe('0–100 from the scoring rules or the predictive model; null until first scored'),
+    scoreFactors: z
+      .array(z.object({ label: z.string(), points: z.number() }))
+      .describe('The points that made the score, largest first'),
     version: z.number().int(),
     createdBy: z.uuid().nullable(),
     createdAt: z.iso.datetime(),
@@ -224,6 +231,13 @@ export const listLeadsQuerySchema = pageQuerySchema.extend({
   sourceId: z.uuid().optional(),
   priority: z.enum(PRIORITIES).optional(),
   tag: z.string().trim().max(50).optional(),
+  minScore: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('Only leads scored at least this (unscored leads are left out)'),
   cf: customFieldFilterSchema,
   includeArchived: z
     .enum(['true', 'false'])

@@ -10,6 +10,7 @@ import { reviveRow } from '../../platform/db/json-rows.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/transaction.js';
+import type { EventType } from '../../platform/events.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, ERROR_TITLES, fieldError, notFound } from '../../platform/errors.js';
 import { decodeCursor, pagesReadAhead, toPage } from '../../platform/http/pagination.js';
@@ -96,6 +97,7 @@ export function toLeadDto(
     tags: row.tags,
     customFields,
     score: row.score,
+    scoreFactors: row.score_factors ?? [],
     version: row.version,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
@@ -202,8 +204,49 @@ function localBound(value: string | undefined): repo.LocalBound | undefined {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? { date: value } : { instant: new Date(value) };
 }
 
+/** Keys of the lead that a change rewrote (not its bookkeeping: version and times). */
+function changedKeys(before: LeadDto, after: LeadDto): string[] {
+  const ignored = new Set(['version', 'updatedAt', 'daysInStage']);
+  return (Object.keys(after) as (keyof LeadDto)[]).filter(
+    (key) => !ignored.has(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
+}
+
+/** The domain events a saved change means (platform/events.ts), from the audit action. */
+function eventsOfChange(
+  action: string,
+  before: LeadDto,
+  after: LeadDto,
+): { type: EventType; data: Record<string, unknown> }[] {
+  const found: { type: EventType; data: Record<string, unknown> }[] = [];
+  if (before.stageId !== after.stageId) {
+    found.push({
+      type: 'lead.stage_changed',
+      data: { fromStageId: before.stageId, toStageId: after.stageId },
+    });
+  }
+  if (after.status === 'won' && before.status !== 'won') found.push({ type: 'lead.won', data: {} });
+  if (after.status === 'lost' && before.status !== 'lost') {
+    found.push({ type: 'lead.lost', data: { lostReasonId: after.lostReasonId } });
+  }
+  if (action === 'lead.converted') found.push({ type: 'lead.converted', data: {} });
+  if (before.assigneeId !== after.assigneeId) {
+    found.push({
+      type: 'lead.assigned',
+      data: { fromUserId: before.assigneeId, toUserId: after.assigneeId },
+    });
+  }
+  if (action === 'lead.archived') found.push({ type: 'lead.archived', data: {} });
+  if (action === 'lead.restored') found.push({ type: 'lead.restored', data: {} });
+  if (action === 'lead.updated' || action === 'lead.merged_into') {
+    const changes = changedKeys(before, after);
+    if (changes.length > 0) found.push({ type: 'lead.updated', data: { changes } });
+  }
+  return found;
+}
+
 export function createLeadsService(
-  { db, clock }: ServiceDeps,
+  { db, clock, events }: ServiceDeps,
   deps: {
     pipelines: PipelinesService;
     contacts: ContactsService;
@@ -245,13 +288,23 @@ export function createLeadsService(
     const after = await repo.updateLeadRow(trx, actor.workspaceId, before.id, patch, now);
     const mask = await deps.customFields.maskerFor(actor, 'lead', trx);
     const dto = toLeadDto(after, now, mask(after.custom_fields));
+    const beforeDto = toLeadDto(before, now, mask(before.custom_fields));
     await recordAudit(trx, clock, actor, {
       action,
       entityType: 'lead',
       entityId: before.id,
-      before: auditView(toLeadDto(before, now, mask(before.custom_fields))),
+      before: auditView(beforeDto),
       after: auditView(dto),
     });
+    for (const event of eventsOfChange(action, beforeDto, dto)) {
+      await events.publish(trx, {
+        ...event,
+        actor,
+        leadId: dto.id,
+        contactId: dto.contactId,
+        data: { ...event.data, lead: dto },
+      });
+    }
     return dto;
   }
 
@@ -357,6 +410,7 @@ export function createLeadsService(
       sourceId: query.sourceId,
       priority: query.priority,
       tag: query.tag,
+      minScore: query.minScore,
       customFields: await deps.customFields.filterConditions(actor, 'lead', query.cf),
       createdFrom: localBound(query.createdFrom),
       createdTo: localBound(query.createdTo),
@@ -369,8 +423,14 @@ export function createLeadsService(
   }
 
   /** Assigns a lead to a member already checked to be active (or unassigns it). */
-  function assignChecked(actor: Actor, leadId: string, userId: string | null, ifMatch?: number) {
-    return db.transaction().execute(async (trx) => {
+  function assignChecked(
+    actor: Actor,
+    leadId: string,
+    userId: string | null,
+    ifMatch?: number,
+    outer?: Transaction<DB>,
+  ) {
+    return inTransaction(db, outer, async (trx) => {
       const lead = await getRow(trx, actor, leadId, true);
       assertVersion(lead.version, ifMatch);
       assertEditable(lead);
@@ -423,8 +483,17 @@ export function createLeadsService(
   }
 
   const service = {
-    /** Stands alone, or runs as one step of the caller's transaction (`outer`: web-form capture). */
-    async createLead(actor: Actor, input: CreateLeadInput, outer?: Transaction<DB>) {
+    /**
+     * Stands alone, or runs as one step of the caller's transaction (`outer`: web-form capture).
+     * A member an assignment rule picked hears of it, unless the caller tells them itself
+     * (`announcesAssignee`: the web-form capture sends its own "new inquiry" notice).
+     */
+    async createLead(
+      actor: Actor,
+      input: CreateLeadInput,
+      outer?: Transaction<DB>,
+      options: { announcesAssignee?: boolean } = {},
+    ) {
       requirePermission(actor, 'lead:create');
       if (input.contactId && input.contact) {
         throw fieldError('contact', 'Send either contactId or a new contact, not both.');
@@ -542,6 +611,16 @@ export function createLeadsService(
             subject: `Assigned by the rule "${pick.ruleName}"`,
             details: { fromUserId: null, toUserId: pick.userId, ruleId: pick.ruleId },
           });
+          if (!options.announcesAssignee && pick.userId !== actor.userId) {
+            await deps.notifications.notify(trx, {
+              workspaceId: actor.workspaceId,
+              userIds: [pick.userId],
+              kind: 'assignment',
+              title: `Assigned to you: ${row.title}`,
+              body: `By the rule "${pick.ruleName}"`,
+              leadId: row.id,
+            });
+          }
         }
         const mask = await deps.customFields.maskerFor(actor, 'lead', trx);
         const created = toLeadDto(row, now, mask(row.custom_fields));
@@ -550,6 +629,13 @@ export function createLeadsService(
           entityType: 'lead',
           entityId: row.id,
           after: auditView(created),
+        });
+        await events.publish(trx, {
+          type: 'lead.created',
+          actor,
+          leadId: row.id,
+          contactId: row.contact_id,
+          data: { lead: created, assignedByRuleId: pick?.ruleId ?? null },
         });
         return { ...created, warnings };
       });
@@ -729,9 +815,16 @@ export function createLeadsService(
       return result;
     },
 
-    async updateLead(actor: Actor, leadId: string, input: UpdateLeadInput, ifMatch?: number) {
+    /** Stands alone, or runs in the caller's transaction (`outer`: an automation rule's action). */
+    async updateLead(
+      actor: Actor,
+      leadId: string,
+      input: UpdateLeadInput,
+      ifMatch?: number,
+      outer?: Transaction<DB>,
+    ) {
       requirePermission(actor, 'lead:update');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, outer, async (trx) => {
         const before = await getRow(trx, actor, leadId, true);
         assertVersion(before.version, ifMatch);
         assertEditable(before);
@@ -802,9 +895,10 @@ export function createLeadsService(
         lostNotes?: string | undefined;
       },
       ifMatch?: number,
+      outer?: Transaction<DB>,
     ) {
       requirePermission(actor, 'lead:update');
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, outer, async (trx) => {
         const lead = await getRow(trx, actor, leadId, true);
         assertVersion(lead.version, ifMatch);
         return moveToStage(trx, actor, lead, input);
@@ -832,10 +926,16 @@ export function createLeadsService(
       });
     },
 
-    async assignLead(actor: Actor, leadId: string, userId: string | null, ifMatch?: number) {
+    async assignLead(
+      actor: Actor,
+      leadId: string,
+      userId: string | null,
+      ifMatch?: number,
+      outer?: Transaction<DB>,
+    ) {
       requirePermission(actor, 'lead:assign');
-      if (userId) await deps.users.assertActiveMember(actor, userId, 'userId');
-      return assignChecked(actor, leadId, userId, ifMatch);
+      if (userId) await deps.users.assertActiveMember(actor, userId, 'userId', outer);
+      return assignChecked(actor, leadId, userId, ifMatch, outer);
     },
 
     async archiveLead(actor: Actor, leadId: string, ifMatch?: number) {

@@ -59,6 +59,26 @@ export function listNotifications(
     .execute();
 }
 
+/** The member's notifications made at or after `since`, oldest first (the live stream's poll). */
+export function listNotificationsSince(
+  db: Executor,
+  workspaceId: string,
+  userId: string,
+  since: Date,
+  limit: number,
+) {
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .where('created_at', '>=', since)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 export async function countUnread(db: Executor, workspaceId: string, userId: string) {
   const row = await db
     .selectFrom('notifications')

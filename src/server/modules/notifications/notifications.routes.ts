@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import { z } from 'zod';
 import { actorOf } from '../../platform/auth/authenticate.js';
 import type { App } from '../../platform/http/types.js';
 import type { NotificationsService } from './notifications.service.js';
@@ -24,6 +26,55 @@ export function registerNotificationsRoutes(app: App, notifications: Notificatio
       },
     },
     (request) => notifications.listNotifications(actorOf(request), request.query),
+  );
+
+  app.get(
+    '/api/notifications/stream',
+    {
+      config: { access: 'lead:read' },
+      schema: {
+        tags,
+        summary:
+          'Live stream of your new notifications (server-sent events: ready, notification, unread)',
+        response: {
+          200: z
+            .string()
+            .describe(
+              "text/event-stream; each event's data is JSON with unreadCount " +
+                '(and the notification for "notification")',
+            ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const stream = new PassThrough();
+      const write = (text: string) => {
+        if (!stream.destroyed) stream.write(text);
+      };
+      const stop = await notifications.watchNotifications(
+        actorOf(request),
+        (message) => {
+          const { type, ...data } = message;
+          write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+        },
+        (error) => request.log.warn({ err: error }, 'notification stream poll failed'),
+      );
+      // A comment line now and then keeps proxies from closing a quiet stream.
+      const heartbeat = setInterval(() => write(': ping\n\n'), 25_000);
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        stop();
+        stream.end();
+      });
+      return (
+        reply
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache, no-transform')
+          .header('x-accel-buffering', 'no')
+          // Fastify pipes a stream as it is (no serializer); the schema above documents it.
+          .send(stream as unknown as string)
+      );
+    },
   );
 
   app.post(

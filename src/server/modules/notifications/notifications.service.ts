@@ -33,8 +33,85 @@ export interface NewNotification {
   leadId?: string | null;
 }
 
+/** How often an open live stream asks the database for the member's new notifications. */
+export const STREAM_POLL_MS = 2000;
+/**
+ * How far back each poll looks: a notification written in a transaction that committed late can
+ * carry an earlier time than one already shown, and must still arrive (ids already sent are
+ * skipped).
+ */
+const STREAM_LOOKBACK_MS = 60_000;
+
+export type StreamMessage =
+  | { type: 'ready'; unreadCount: number }
+  | { type: 'notification'; notification: NotificationDto; unreadCount: number }
+  | { type: 'unread'; unreadCount: number };
+
 export function createNotificationsService({ db, clock }: ServiceDeps) {
   return {
+    /**
+     * The live stream of the caller's notifications (server-sent events): polls the database,
+     * so it works the same on PGlite and PostgreSQL and with any number of instances (a
+     * notification written by another instance arrives within one poll). Returns stop().
+     */
+    async watchNotifications(
+      actor: Actor,
+      send: (message: StreamMessage) => void,
+      onError: (error: unknown) => void,
+    ): Promise<() => void> {
+      requirePermission(actor, 'lead:read');
+      const { workspaceId, userId } = actor;
+      const sent = new Map<string, number>();
+      let newest = clock.now().getTime();
+      for (const row of await repo.listNotificationsSince(
+        db,
+        workspaceId,
+        userId,
+        new Date(newest - STREAM_LOOKBACK_MS),
+        1000,
+      )) {
+        sent.set(row.id, row.created_at.getTime());
+        newest = Math.max(newest, row.created_at.getTime());
+      }
+      let unreadCount = await repo.countUnread(db, workspaceId, userId);
+      send({ type: 'ready', unreadCount });
+      let polling = false;
+      let stopped = false;
+      const poll = async () => {
+        const since = newest - STREAM_LOOKBACK_MS;
+        const rows = await repo.listNotificationsSince(
+          db,
+          workspaceId,
+          userId,
+          new Date(since),
+          200,
+        );
+        const fresh = rows.filter((row) => !sent.has(row.id));
+        const count = await repo.countUnread(db, workspaceId, userId);
+        if (stopped) return;
+        for (const row of fresh) {
+          sent.set(row.id, row.created_at.getTime());
+          newest = Math.max(newest, row.created_at.getTime());
+          send({ type: 'notification', notification: toNotificationDto(row), unreadCount: count });
+        }
+        if (fresh.length === 0 && count !== unreadCount)
+          send({ type: 'unread', unreadCount: count });
+        unreadCount = count;
+        for (const [id, at] of sent) if (at < since) sent.delete(id);
+      };
+      const timer = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        poll()
+          .catch(onError)
+          .finally(() => (polling = false));
+      }, STREAM_POLL_MS);
+      return () => {
+        stopped = true;
+        clearInterval(timer);
+      };
+    },
+
     /** Writes one notification per recipient inside the caller's transaction. */
     async notify(trx: Executor, notification: NewNotification) {
       const now = clock.now();

@@ -66,3 +66,59 @@ describe('in-app notifications', () => {
     expect(audit.map((a) => a.action)).toEqual(['notification.read']);
   });
 });
+
+describe('the live notification stream', () => {
+  it('pushes a new notification of the member while connected, and only theirs', async () => {
+    const { admin, workspaceId } = await aWorkspace(t);
+    const agent = await aMember(t, admin, 'agent');
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const abort = new AbortController();
+    try {
+      const unauthenticated = await fetch(`${address}/api/notifications/stream`);
+      expect(unauthenticated.status).toBe(401);
+      await unauthenticated.body?.cancel();
+
+      const response = await fetch(`${address}/api/notifications/stream`, {
+        headers: { cookie: agent.cookie },
+        signal: abort.signal,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      const readUntil = async (pattern: RegExp) => {
+        while (!pattern.test(text)) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`stream ended before ${String(pattern)}: ${text}`);
+          text += value;
+        }
+      };
+      await readUntil(/event: ready\ndata: \{"unreadCount":0\}/);
+
+      await t.db.transaction().execute(async (trx) => {
+        await t.services.notifications.notify(trx, {
+          workspaceId,
+          userIds: [admin.userId],
+          kind: 'test',
+          title: 'For the admin',
+        });
+        await t.services.notifications.notify(trx, {
+          workspaceId,
+          userIds: [agent.userId],
+          kind: 'test',
+          title: 'For the agent',
+        });
+      });
+      await readUntil(/event: notification\ndata: (.*)\n\n/);
+      const data = JSON.parse(/event: notification\ndata: (.*)\n\n/.exec(text)![1]!) as {
+        notification: { title: string };
+        unreadCount: number;
+      };
+      expect(data.notification.title).toBe('For the agent');
+      expect(data.unreadCount).toBe(1);
+      expect(text).not.toContain('For the admin');
+    } finally {
+      abort.abort();
+    }
+  });
+});

@@ -40,7 +40,7 @@ export function registerPresetsRoutes(app: App, presets: PresetsService): void {
       schema: {
         tags,
         summary:
-          "Add a preset's custom fields, pipelines, sources and lost reasons to the current workspace",
+          "Add a preset's custom fields, pipelines, sources, lost reasons and follow-up templates to the current workspace",
         description:
           'Only what the workspace does not have yet is added: custom fields by record type and ' +
           'key, the rest by name.',
@@ -53,6 +53,7 @@ export function registerPresetsRoutes(app: App, presets: PresetsService): void {
               sources: z.number(),
               lostReasons: z.number(),
               customFields: z.number(),
+              templates: z.number().describe('Per-stage follow-up email templates'),
             }),
           }),
         },

@@ -1,6 +1,7 @@
 // Applying a preset to a workspace: its custom fields, pipelines, sources and lost reasons are
 // added where the workspace has none of that key or name yet, so applying one twice (or over
 // edits) adds nothing twice. Fields come first: pipelines may require them for conversion.
+// Its follow-up email templates come last (messaging/templates.defaults.ts).
 import type { Transaction } from 'kysely';
 import { requirePermission, type Actor } from '../../platform/auth/actor.js';
 import type { DB } from '../../platform/db/schema.js';
@@ -10,6 +11,7 @@ import type { CustomFieldsService } from '../custom-fields/custom-fields.service
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
 import type { LostReasonsService } from '../lost-reasons/lost-reasons.service.js';
 import type { PipelinesService } from '../pipelines/pipelines.service.js';
+import type { TemplatesService } from '../messaging/templates.service.js';
 import { PRESETS, PRESET_KEYS, type PresetKey } from './presets.data.js';
 
 export function createPresetsService(
@@ -18,8 +20,16 @@ export function createPresetsService(
   sources: LeadSourcesService,
   lostReasons: LostReasonsService,
   customFields: CustomFieldsService,
+  more: { templates: TemplatesService },
 ) {
+  /** Steps later modules add to applying a preset (automation's default rules), in its transaction. */
+  const extraSteps: ((trx: Transaction<DB>, actor: Actor, key: PresetKey) => Promise<unknown>)[] =
+    [];
   return {
+    addApplyStep(step: (trx: Transaction<DB>, actor: Actor, key: PresetKey) => Promise<unknown>) {
+      extraSteps.push(step);
+    },
+
     listPresets() {
       return PRESET_KEYS.map((key) => ({
         key,
@@ -46,7 +56,7 @@ export function createPresetsService(
         const haveReasons = lower(
           (await lostReasons.listLostReasons(actor, undefined, trx)).items.map((r) => r.name),
         );
-        const added = { pipelines: 0, sources: 0, lostReasons: 0, customFields: 0 };
+        const added = { pipelines: 0, sources: 0, lostReasons: 0, customFields: 0, templates: 0 };
         added.customFields = await customFields.ensureCustomFields(
           actor,
           preset.customFields.map((field) => ({
@@ -84,6 +94,10 @@ export function createPresetsService(
           await lostReasons.createLostReason(actor, reason, trx);
           added.lostReasons += 1;
         }
+        // The trade's follow-up templates (inquiry received, estimate sent, accepted, break-up),
+        // before the extra steps: the shipped automation rules draft from them.
+        added.templates = await more.templates.ensureShippedTemplates(actor, key, trx);
+        for (const step of extraSteps) await step(trx, actor, key);
         return { preset: key, added };
       });
     },

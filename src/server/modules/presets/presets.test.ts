@@ -86,6 +86,7 @@ describe('presets', () => {
         sources: PRESETS.orthodontics.sources.length,
         lostReasons: PRESETS.orthodontics.lostReasons.length,
         customFields: PRESETS.orthodontics.customFields.length,
+        templates: 4,
       },
     });
     expect((await apply()).json().added).toEqual({
@@ -93,6 +94,7 @@ describe('presets', () => {
       sources: 0,
       lostReasons: 0,
       customFields: 0,
+      templates: 0,
     });
     const pipeline = (
       await t.app.inject({ method: 'GET', url: '/api/pipelines', headers: as(admin) })

@@ -11,6 +11,7 @@ import { toActivityDto } from '../activities/activities.service.js';
 import { contactName, toContactDto } from '../contacts/contacts.service.js';
 import type { FormsService } from '../forms/forms.service.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
+import type { MessagingService } from '../messaging/messaging.service.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { toLeadDto } from '../leads/leads.service.js';
 import { toTaskDto } from '../tasks/tasks.service.js';
@@ -102,6 +103,7 @@ export function createPrivacyService(
     customFields: CustomFieldsService;
     forms: FormsService;
     notifications: NotificationsService;
+    messaging: MessagingService;
   },
 ) {
   return {
@@ -280,6 +282,9 @@ export function createPrivacyService(
           redact.text,
         );
 
+        // Messages written to them (the suppression list keeps their address: see messaging.md).
+        const messages = await deps.messaging.eraseMessagesOf(trx, actor, contactIds, leadIds);
+
         // What was done, never what was erased.
         await recordAudit(trx, clock, actor, {
           action: 'contact.erased',
@@ -294,6 +299,7 @@ export function createPrivacyService(
             tasks: tasks.length,
             formSubmissions: submissions,
             notifications: notices,
+            messages,
             auditEntries: rewritten,
           },
         });

@@ -213,6 +213,7 @@ describe('roles and permissions', () => {
       'lead:create',
       'lead:update',
       'lead:convert',
+      'message:approve',
     ]);
   });
 

@@ -99,3 +99,71 @@ describe('my work', () => {
     });
   });
 });
+
+describe('today ordering by best hour to call', () => {
+  it('puts the leads whose best hour to call is now first among equally due ones', async () => {
+    const { admin } = await aSalesDesk(t);
+    const agent = await aMember(t, admin, 'agent', 'Olga Order');
+    const call = (leadId: string, occurredAt: string, outcome: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/leads/${leadId}/activities`,
+        headers: as(admin),
+        payload: { type: 'call', outcome, occurredAt },
+      });
+    // The workspace answers best on Tuesdays 14:00 Berlin (6 of 6), so that is the best hour of
+    // a contact without history.
+    const busy = await aLead(t, admin, { title: 'Busy history' });
+    for (let week = 1; week <= 6; week += 1) {
+      await call(
+        busy.id,
+        new Date(Date.UTC(2026, 1, 24 - 7 * (week - 1), 13, 15)).toISOString(),
+        'spoke',
+      );
+    }
+    // One contact picks up at this hour of the week (Monday 10:xx Berlin, like now), on an
+    // earlier lead of theirs.
+    const now = t.clock.now();
+    const nowLocalHour = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      weekday: 'long',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    }).format(now);
+    const earlier = await aLead(t, admin, { title: 'Earlier lead' });
+    for (const weeksAgo of [1, 2]) {
+      await call(earlier.id, new Date(now.getTime() - weeksAgo * 7 * DAY).toISOString(), 'spoke');
+    }
+    // Two new leads for the agent: the first (older) from a stranger, the second from that contact.
+    const stranger = await aLead(t, admin, { title: 'Stranger', assigneeId: agent.userId });
+    const known = await aLead(t, admin, {
+      title: 'Picks up now',
+      assigneeId: agent.userId,
+      contact: undefined,
+      contactId: earlier.contactId,
+    });
+    const response = await t.app.inject({ method: 'GET', url: '/api/me/work', headers: as(agent) });
+    expect(response.statusCode).toBe(200);
+    const work = response.json<{
+      notContacted: (Titled & {
+        id: string;
+        insights: { bestTimeToCall: { basis: string; isNow: boolean; label: string } };
+      })[];
+    }>();
+    expect(
+      work.notContacted.map((lead) => [
+        lead.title,
+        lead.insights.bestTimeToCall.basis,
+        lead.insights.bestTimeToCall.isNow,
+      ]),
+    ).toEqual([
+      ['Picks up now', 'contact', true],
+      ['Stranger', 'workspace', false],
+    ]);
+    expect(work.notContacted[0]!.insights.bestTimeToCall.label).toMatch(
+      new RegExp(`^${nowLocalHour.replace(/,? /, ' ')}:00–`),
+    );
+    expect(work.notContacted[1]!.insights.bestTimeToCall.label).toBe('Tuesday 14:00–15:00');
+    expect([stranger.id, known.id]).toContain(work.notContacted[0]!.id);
+  });
+});

@@ -16,6 +16,8 @@ export interface Actor {
   tokenId: string | null;
   requestId: string | null;
   ip: string | null;
+  /** Set when an automation rule acts: the rules whose actions led here (no rule re-fires on its own work). */
+  causedByRules?: readonly string[];
 }
 
 export function requirePermission(actor: Actor, permission: Permission): void {

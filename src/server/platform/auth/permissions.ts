@@ -15,6 +15,15 @@ export const PERMISSIONS = [
   'workspace:export',
   'workspace:import',
   'contact:privacy',
+  'automation:manage',
+  /** Outbound webhooks and the accounting connector (URLs and secrets). */
+  'webhook:manage',
+  /** Approve outbox messages on one's own leads (or drafted by oneself). */
+  'message:approve',
+  /** Approve any outbox message of the workspace. */
+  'message:approve_any',
+  /** Sequences (and rules) that send without approval: admins only. */
+  'message:auto_send',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -33,8 +42,18 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'audit:read',
     // Privacy requests of one person (docs/data-portability.md says why not agents).
     'contact:privacy',
+    'automation:manage',
+    'message:approve',
+    'message:approve_any',
   ],
-  agent: ['lead:read', 'lead:read_sensitive', 'lead:create', 'lead:update', 'lead:convert'],
+  agent: [
+    'lead:read',
+    'lead:read_sensitive',
+    'lead:create',
+    'lead:update',
+    'lead:convert',
+    'message:approve',
+  ],
   front_desk: ['lead:read', 'lead:create', 'lead:update'],
   viewer: ['lead:read', 'lead:analytics'],
 };

@@ -16,6 +16,13 @@ import * as m0012 from './migrations/0012-forms-notifications.js';
 import * as m0013 from './migrations/0013-imports.js';
 import * as m0014 from './migrations/0014-privacy-erasure.js';
 import * as m0015 from './migrations/0015-assignment.js';
+import * as m0016 from './migrations/0016-events-schedules.js';
+import * as m0017 from './migrations/0017-scoring.js';
+import * as m0018 from './migrations/0018-analytics-facts.js';
+import * as m0019 from './migrations/0019-messaging.js';
+import * as m0020 from './migrations/0020-automation.js';
+import * as m0021 from './migrations/0021-webhooks-reviews.js';
+import * as m0022 from './migrations/0022-sequences.js';
 import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
@@ -35,6 +42,13 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-imports': m0013,
   '0014-privacy-erasure': m0014,
   '0015-assignment': m0015,
+  '0016-events-schedules': m0016,
+  '0017-scoring': m0017,
+  '0018-analytics-facts': m0018,
+  '0019-messaging': m0019,
+  '0020-automation': m0020,
+  '0021-webhooks-reviews': m0021,
+  '0022-sequences': m0022,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -252,6 +252,8 @@ export interface CompaniesTable {
   archived_at: Timestamp | null;
   /** The import that created the company (imports module). */
   import_id: Generated<string | null>;
+  /** The customer's id in the accounting system (accounting handoff). */
+  accounting_customer_id: Generated<string | null>;
 }
 
 export interface ContactsTable {
@@ -283,6 +285,8 @@ export interface ContactsTable {
   /** Set when the person's data was erased (a privacy request); never cleared. */
   erased_at: Timestamp | null;
   erased_by: string | null;
+  /** The customer's id in the accounting system (accounting handoff). */
+  accounting_customer_id: Generated<string | null>;
 }
 
 export interface ContactPointsTable {
@@ -341,7 +345,14 @@ export interface LeadsTable {
   contact_attempts: Generated<number>;
   tags: Generated<string[]>;
   custom_fields: Json<Record<string, unknown>>;
-  score: Generated<number>;
+  /** 0–100; null until first computed (scoring module). */
+  score: Generated<number | null>;
+  /** The points that made the score: [{ label, points }]. */
+  score_factors: ColumnType<
+    { label: string; points: number }[] | null,
+    string | null | undefined,
+    string | null
+  >;
   version: Generated<number>;
   created_by: string | null;
   created_at: Timestamp;
@@ -690,6 +701,384 @@ export interface MemberAwayRangesTable {
   note: Generated<string>;
 }
 
+// Analytics read model (migration 0018, decision 026): written only by analytics.repository.
+export interface AnalyticsStaleLeadsTable {
+  workspace_id: string;
+  lead_id: string;
+}
+
+export interface AnalyticsStateTable {
+  workspace_id: string;
+  time_zone: string;
+  refreshed_at: Timestamp;
+}
+
+export interface AnalyticsLeadFactsTable {
+  workspace_id: string;
+  lead_id: string;
+  created_at: Timestamp;
+  contact_id: string | null;
+  pipeline_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  status: string;
+  currency: string;
+  value: number;
+  lost_reason_id: string | null;
+  stage_id: string;
+  stage_entered_at: Timestamp;
+  probability: number;
+  expected_close_date: string | null;
+  furthest_position: number | null;
+  first_touch_source_id: string | null;
+  first_contact_at: Timestamp | null;
+  forecast_month: string | null;
+  forecast_probability: number | null;
+}
+
+export interface AnalyticsStageStaysTable {
+  workspace_id: string;
+  lead_id: string;
+  stage_id: string;
+  created_at: Timestamp;
+  pipeline_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  days: number;
+}
+
+export interface AnalyticsLeadActivityDaysTable {
+  workspace_id: string;
+  lead_id: string;
+  days: Json<unknown>;
+}
+
+export interface AnalyticsActivityDaysTable {
+  workspace_id: string;
+  day: string;
+  created_by: string | null;
+  pipeline_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  touches: number;
+  spoke: number;
+  no_show: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface AutomationRulesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  trigger_type: string;
+  /** modules/automation/automation.schemas.ts: AutomationTrigger, Condition[], Action[]. */
+  trigger: Json<Record<string, unknown>>;
+  conditions: Json<Record<string, unknown>[]>;
+  actions: Json<Record<string, unknown>[]>;
+  position: number;
+  is_active: Generated<boolean>;
+  default_key: string | null;
+  archived_at: Timestamp | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export const AUTOMATION_RUN_STATUSES = ['queued', 'succeeded', 'failed', 'skipped'] as const;
+export type AutomationRunStatus = (typeof AUTOMATION_RUN_STATUSES)[number];
+
+export interface AutomationRunsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  rule_id: string;
+  lead_id: string | null;
+  event_type: string;
+  event_id: string | null;
+  trigger_key: string;
+  reason: string;
+  status: AutomationRunStatus;
+  attempts: Generated<number>;
+  caused_by_rules: Generated<string[]>;
+  results: Json<{ action: string; outcome: string }[]>;
+  errors: Json<{ attempt: number; at: string; action: string | null; message: string }[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface AutomationOverdueTasksTable {
+  workspace_id: string;
+  task_id: string;
+  due_at: Timestamp;
+  published_at: Timestamp;
+}
+
+export interface ScoringRulesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  /** ScoringFieldRule[] (scoring.schemas.ts). */
+  field_rules: Json<unknown[]>;
+  /** ScoringEngagementRule[]. */
+  engagement_rules: Json<unknown[]>;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export type ScoringModelStatus =
+  'untrained' | 'training' | 'ready' | 'insufficient_data' | 'failed';
+
+export interface ScoringModelsTable {
+  workspace_id: string;
+  status: ScoringModelStatus;
+  /** TrainedModel (scoring.model.ts) once trained. */
+  model: ColumnType<unknown, string | null | undefined, string | null>;
+  requested_at: Timestamp | null;
+  trained_at: Timestamp | null;
+  training_rows: Generated<number>;
+  holdout_rows: Generated<number>;
+  won_leads: Generated<number>;
+  lost_leads: Generated<number>;
+  auc: number | null;
+  rule_auc: number | null;
+  calibration: ColumnType<unknown[], string | undefined, string>;
+  error: Generated<string>;
+  updated_at: Timestamp;
+}
+
+export interface ScheduleSlotsTable {
+  name: string;
+  slot: Date;
+  enqueued_at: Date;
+}
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+export interface WebhooksTable {
+  workspace_id: string;
+  id: Generated<string>;
+  url: string;
+  description: Generated<string>;
+  events: string[];
+  /** Encrypted (platform/crypto.ts). */
+  secret: string;
+  is_active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  webhook_id: string | null;
+  url: string;
+  secret: string | null;
+  event_type: string;
+  event_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  max_attempts: number;
+  next_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  response_body: string | null;
+  redelivery_of: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
+export interface AccountingConnectorsTable {
+  workspace_id: string;
+  url: string;
+  /** Encrypted (platform/crypto.ts). */
+  secret: string;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ReviewKind = 'daily' | 'weekly' | 'monthly';
+
+export interface ReviewDeliveriesTable {
+  workspace_id: string;
+  user_id: string;
+  kind: ReviewKind;
+  period: string;
+  emailed: boolean;
+  delivered_at: Timestamp;
+}
+
+export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+export const MESSAGE_PURPOSES = ['transactional', 'marketing'] as const;
+export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number];
+export const MESSAGE_STATUSES = [
+  'draft',
+  'approved',
+  'sent',
+  'failed',
+  'suppressed',
+  'rejected',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const MESSAGE_ORIGINS = ['manual', 'automation', 'sequence'] as const;
+export type MessageOrigin = (typeof MESSAGE_ORIGINS)[number];
+export const SUPPRESSION_REASONS = ['unsubscribed', 'manual', 'bounced', 'complaint'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+export interface MessageTemplatesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  channel: MessageChannel;
+  purpose: MessagePurpose;
+  subject: Generated<string>;
+  body: string;
+  stage_slug: string | null;
+  default_key: string | null;
+  archived_at: Timestamp | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MessagesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  lead_id: string | null;
+  contact_id: string | null;
+  channel: MessageChannel;
+  purpose: MessagePurpose;
+  template_id: string | null;
+  recipient_name: Generated<string>;
+  to_address: Generated<string>;
+  subject: Generated<string>;
+  body: string;
+  status: MessageStatus;
+  status_reason: string | null;
+  last_error: string | null;
+  attempts: Generated<number>;
+  origin_kind: Generated<MessageOrigin>;
+  origin_id: string | null;
+  auto_send: Generated<boolean>;
+  provider_message_id: string | null;
+  activity_id: string | null;
+  created_by: string | null;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SuppressionsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  channel: MessageChannel;
+  address: string;
+  reason: SuppressionReason;
+  note: Generated<string>;
+  contact_id: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export const SEQUENCE_PURPOSES = ['marketing', 'transactional'] as const;
+export type SequencePurpose = (typeof SEQUENCE_PURPOSES)[number];
+export const DURATION_UNITS = ['minutes', 'hours', 'days'] as const;
+export type DurationUnit = (typeof DURATION_UNITS)[number];
+
+/** One step of a sequence, stored in sequences.steps; `id` stays the same across edits. */
+export type SequenceStep = { id: string } & (
+  | { type: 'email'; templateId: string | null; subject: string; body: string }
+  | { type: 'sms'; templateId: string | null; body: string }
+  | {
+      type: 'task';
+      title: string;
+      taskType: TaskType;
+      dueIn: { amount: number; unit: DurationUnit };
+    }
+  | { type: 'wait'; amount: number; unit: Exclude<DurationUnit, 'minutes'> }
+  | { type: 'wait_business_hours' }
+);
+export type SequenceStepType = SequenceStep['type'];
+
+export interface SequencesTable {
+  workspace_id: string;
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  purpose: SequencePurpose;
+  auto_send: boolean;
+  steps: Json<SequenceStep[]>;
+  archived_at: Timestamp | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export const ENROLMENT_STATUSES = ['active', 'paused', 'completed', 'exited'] as const;
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
+export const ENROLMENT_VIAS = ['manual', 'bulk', 'rule'] as const;
+export type EnrolmentVia = (typeof ENROLMENT_VIAS)[number];
+export const EXIT_REASONS = [
+  'replied',
+  'won',
+  'lost',
+  'archived',
+  'unsubscribed',
+  'do_not_contact',
+  'stopped',
+  'sequence_archived',
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export interface SequenceEnrolmentsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  sequence_id: string;
+  lead_id: string;
+  contact_id: string | null;
+  status: EnrolmentStatus;
+  next_step: number;
+  next_run_at: Timestamp | null;
+  last_step_id: string | null;
+  exit_reason: ExitReason | null;
+  enrolled_by: string | null;
+  enrolled_via: EnrolmentVia;
+  enrolled_at: Timestamp;
+  paused_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface SequenceStepRunsTable {
+  workspace_id: string;
+  enrolment_id: string;
+  step_index: number;
+  sequence_id: string;
+  step_id: string;
+  step_type: SequenceStepType;
+  /** waited, task_created, or the message's status after drafting (draft, approved, suppressed…). */
+  outcome: string;
+  message_id: string | null;
+  task_id: string | null;
+  detail: Generated<string>;
+  ran_at: Timestamp;
+}
+
 export interface DB {
   instance_settings: InstanceSettingsTable;
   workspaces: WorkspacesTable;
@@ -723,7 +1112,29 @@ export interface DB {
   import_row_keys: ImportRowKeysTable;
   import_mappings: ImportMappingsTable;
   assignment_rules: AssignmentRulesTable;
+  schedule_slots: ScheduleSlotsTable;
   member_away_ranges: MemberAwayRangesTable;
+  analytics_stale_leads: AnalyticsStaleLeadsTable;
+  analytics_state: AnalyticsStateTable;
+  analytics_lead_facts: AnalyticsLeadFactsTable;
+  analytics_stage_stays: AnalyticsStageStaysTable;
+  analytics_lead_activity_days: AnalyticsLeadActivityDaysTable;
+  analytics_activity_days: AnalyticsActivityDaysTable;
+  automation_rules: AutomationRulesTable;
+  automation_runs: AutomationRunsTable;
+  automation_overdue_tasks: AutomationOverdueTasksTable;
+  scoring_rules: ScoringRulesTable;
+  scoring_models: ScoringModelsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  accounting_connectors: AccountingConnectorsTable;
+  review_deliveries: ReviewDeliveriesTable;
+  message_templates: MessageTemplatesTable;
+  messages: MessagesTable;
+  suppressions: SuppressionsTable;
+  sequences: SequencesTable;
+  sequence_enrolments: SequenceEnrolmentsTable;
+  sequence_step_runs: SequenceStepRunsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -746,3 +1157,15 @@ export type FormRow = Selectable<FormsTable>;
 export type FormSubmissionRow = Selectable<FormSubmissionsTable>;
 export type ImportRow = Selectable<ImportsTable>;
 export type AssignmentRuleRow = Selectable<AssignmentRulesTable>;
+export type AutomationRuleRow = Selectable<AutomationRulesTable>;
+export type AutomationRunRow = Selectable<AutomationRunsTable>;
+export type ScoringRulesRow = Selectable<ScoringRulesTable>;
+export type ScoringModelRow = Selectable<ScoringModelsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type MessageTemplateRow = Selectable<MessageTemplatesTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type SuppressionRow = Selectable<SuppressionsTable>;
+export type SequenceRow = Selectable<SequencesTable>;
+export type SequenceEnrolmentRow = Selectable<SequenceEnrolmentsTable>;
+export type SequenceStepRunRow = Selectable<SequenceStepRunsTable>;

@@ -70,7 +70,8 @@ export function ErrorScreen({ error, onRetry }: { error: unknown; onRetry: () =>
 
 export function PageSkeleton({ rows = 6 }: { rows?: number }) {
   return (
-    <Stack gap="sm" aria-busy="true" aria-label="Loading">
+    // A status (not a plain div) may carry a name: screen readers hear "Loading".
+    <Stack gap="sm" role="status" aria-busy="true" aria-label="Loading">
       <Skeleton height={32} width="40%" />
       {Array.from({ length: rows }, (_, index) => (
         <Skeleton key={index} height={44} />

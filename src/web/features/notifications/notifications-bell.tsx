@@ -7,14 +7,17 @@ import { useNavigate } from 'react-router';
 import type { notificationsPageSchema } from '../../../server/modules/notifications/notifications.schemas';
 import { useSession } from '../../app/session';
 import { api } from '../../lib/api-client';
+import { NOTIFICATIONS_KEY, useNotificationStream } from './use-notification-stream';
 
 type NotificationsPage = z.infer<typeof notificationsPageSchema>;
-const KEY = ['notifications'];
+const KEY = NOTIFICATIONS_KEY;
 
 export function NotificationsBell() {
   const { dateTime } = useSession();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  // New notifications arrive live; the minute's refetch covers a stream that can't connect.
+  useNotificationStream();
   const list = useQuery({
     queryKey: KEY,
     queryFn: () => api.get<NotificationsPage>('/api/notifications', { limit: 10 }),
@@ -89,6 +92,7 @@ export function NotificationsBell() {
             </Stack>
           </Menu.Item>
         ))}
+        <Menu.Item onClick={() => void navigate('/notifications')}>All notifications</Menu.Item>
         {unread > 0 && (
           <Button
             variant="subtle"

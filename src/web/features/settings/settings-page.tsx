@@ -9,15 +9,19 @@ import { ForbiddenScreen, NotFoundScreen } from '../../components/ui/screens';
 import type { Permission } from '../../lib/types';
 import { ApiTokensSettings } from './api-tokens-settings';
 import { AssignmentSettings, AvailabilitySettings } from './assignment-settings';
+import { AutomationSettings } from './automation-settings';
 import { CustomFieldsSettings } from './custom-fields-settings';
 import { DataSettings } from './data-settings';
 import { FormsSettings } from '../forms/forms-settings';
 import { LostReasonsSettings } from './lost-reasons-settings';
+import { TemplatesSettings } from '../messaging/templates-settings';
 import { PipelinesSettings } from './pipelines-settings';
 import { PresetsSettings } from './presets-settings';
+import { ScoringSettings } from '../scoring/scoring-settings';
 import { SourcesSettings } from './sources-settings';
 import { UsersSettings } from './users-settings';
 import { WorkspaceSettings } from './workspace-settings';
+import { WebhooksSettings } from '../webhooks/webhooks-settings';
 
 interface Section {
   path: string;
@@ -55,10 +59,28 @@ const SECTIONS: Section[] = [
   },
   { path: 'forms', label: 'Forms', permission: 'lead:configure', Component: FormsSettings },
   {
+    path: 'templates',
+    label: 'Templates',
+    permission: 'lead:configure',
+    Component: TemplatesSettings,
+  },
+  {
     path: 'assignment',
     label: 'Assignment',
     permission: 'lead:configure',
     Component: AssignmentSettings,
+  },
+  {
+    path: 'automation',
+    label: 'Automation',
+    permission: 'automation:manage',
+    Component: AutomationSettings,
+  },
+  {
+    path: 'scoring',
+    label: 'Scoring',
+    permission: 'lead:configure',
+    Component: ScoringSettings,
   },
   { path: 'users', label: 'Users and roles', permission: 'user:manage', Component: UsersSettings },
   { path: 'api-tokens', label: 'API tokens', permission: null, Component: ApiTokensSettings },
@@ -67,6 +89,12 @@ const SECTIONS: Section[] = [
     label: 'Out of office',
     permission: null,
     Component: AvailabilitySettings,
+  },
+  {
+    path: 'webhooks',
+    label: 'Webhooks',
+    permission: 'webhook:manage',
+    Component: WebhooksSettings,
   },
   { path: 'data', label: 'Data', permission: 'workspace:export', Component: DataSettings },
   { path: 'presets', label: 'Presets', permission: 'lead:configure', Component: PresetsSettings },

@@ -107,8 +107,11 @@ function TaskRow({ task, leadTitle }: { task: Task; leadTitle: string | undefine
   );
 }
 
-function LeadRow({ lead, detail }: { lead: Lead; detail: ReactNode }) {
+type WorkLead = MyWork['followUps'][number];
+
+function LeadRow({ lead, detail }: { lead: Lead & Pick<WorkLead, 'insights'>; detail: ReactNode }) {
   const { can } = useSession();
+  const insights = lead.insights;
   return (
     <Group justify="space-between" wrap="nowrap" gap="xs" data-testid="lead-row">
       <div style={{ minWidth: 0 }}>
@@ -119,10 +122,20 @@ function LeadRow({ lead, detail }: { lead: Lead; detail: ReactNode }) {
               {humanize(lead.priority)}
             </Badge>
           )}
+          {insights?.bestTimeToCall.isNow && (
+            <Badge size="xs" variant="filled" color="teal.9" title={insights.bestTimeToCall.label}>
+              Best hour to call
+            </Badge>
+          )}
         </Group>
         <Text size="xs" c="dimmed">
           {detail}
         </Text>
+        {insights && (
+          <Text size="xs" data-testid="work-next-action">
+            {insights.nextAction.label}
+          </Text>
+        )}
       </div>
       {can('lead:update') && <LogCallMenu leadId={lead.id} leadTitle={lead.title} />}
     </Group>

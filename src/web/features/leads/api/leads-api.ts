@@ -36,6 +36,7 @@ export interface LeadFilters {
   tag?: string;
   followUp?: string;
   staleDays?: string;
+  minScore?: string;
   contactId?: string;
   companyId?: string;
   sort?: string;
@@ -185,6 +186,25 @@ export function useLead(id: string) {
   return useQuery({
     queryKey: ['lead', id],
     queryFn: () => api.get<LeadDetail>(`/api/leads/${id}`),
+  });
+}
+
+/** GET /api/leads/:id/insights: the suggested next step and the best hour to call. */
+export interface LeadInsights {
+  nextAction: { kind: string; label: string; reason: string };
+  bestTimeToCall: {
+    hourOfWeek: number;
+    label: string;
+    basis: 'contact' | 'workspace' | 'business_hours';
+    isNow: boolean;
+  };
+}
+
+export function useLeadInsights(id: string) {
+  return useQuery({
+    // Under ['lead', id]: refetched whenever the lead or its activities change.
+    queryKey: ['lead', id, 'insights'],
+    queryFn: () => api.get<LeadInsights>(`/api/leads/${id}/insights`),
   });
 }
 

@@ -99,7 +99,7 @@ export const BUILT_IN_COLUMNS: readonly LeadColumn[] = [
     label: 'Score',
     sortKey: 'score',
     align: 'right',
-    render: (lead) => text(lead.score),
+    render: (lead) => text(lead.score ?? '—'),
   },
   {
     id: 'tags',

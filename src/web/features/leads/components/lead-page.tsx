@@ -42,6 +42,7 @@ import {
 } from '../../../app/reference-data';
 import { errorMessage } from '../../../app/query-client';
 import { useSession } from '../../../app/session';
+import { AccountingHandoff } from '../../webhooks/accounting-handoff';
 import { NotFoundScreen, PageSkeleton, QueryView } from '../../../components/ui/screens';
 import { api } from '../../../lib/api-client';
 import { isoToLocalInput, localInputToIso } from '../../../lib/format';
@@ -55,10 +56,15 @@ import {
   useLead,
   useLeadActions,
   useLeadActivities,
+  useLeadInsights,
   useLeadTasks,
+  type LeadInsights,
 } from '../api/leads-api';
 import { CompleteTaskCheckbox, SnoozeMenu } from './quick-actions';
 import { useStageMoveFlow } from './stage-move-flow';
+import { ScoreCard } from '../../scoring/score-card';
+import { WriteMessageButton } from '../../messaging/components/write-message';
+import { LeadSequencesCard } from '../../sequences/components/lead-sequences-card';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -377,6 +383,53 @@ function LogActivityForm({ leadId }: { leadId: string }) {
           </Group>
         </Stack>
       </form>
+    </Card>
+  );
+}
+
+const TIME_BASIS: Record<LeadInsights['bestTimeToCall']['basis'], string> = {
+  contact: "from this contact's answered calls",
+  workspace: "from the workspace's answered calls (too few with this contact)",
+  business_hours: 'the next business hour (too few answered calls to tell)',
+};
+
+function NextStepCard({ leadId }: { leadId: string }) {
+  const insights = useLeadInsights(leadId);
+  return (
+    <Card withBorder component="section" aria-labelledby="next-step-title" data-testid="next-step">
+      <Title order={2} size="h4" id="next-step-title" mb="xs">
+        Next step
+      </Title>
+      <QueryView query={insights} skeleton={<PageSkeleton rows={2} />}>
+        {({ nextAction, bestTimeToCall }) => (
+          <Stack gap="xs">
+            <div>
+              <Text fw={600} data-testid="next-action">
+                {nextAction.label}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {nextAction.reason}
+              </Text>
+            </div>
+            <div>
+              <Text size="sm">
+                Best time to call:{' '}
+                <Text span fw={600} data-testid="best-time-to-call">
+                  {bestTimeToCall.label}
+                </Text>
+                {bestTimeToCall.isNow && (
+                  <Badge ml="xs" size="sm" color="teal">
+                    Now
+                  </Badge>
+                )}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {TIME_BASIS[bestTimeToCall.basis]}
+              </Text>
+            </div>
+          </Stack>
+        )}
+      </QueryView>
     </Card>
   );
 }
@@ -749,6 +802,7 @@ function LeadActions({ lead, pipeline }: { lead: LeadDetail; pipeline: Pipeline 
           )}
         </>
       )}
+      <WriteMessageButton leadId={lead.id} />
       <Menu position="bottom-end">
         <Menu.Target>
           <Button size="xs" variant="default">
@@ -816,6 +870,7 @@ function LeadView({ lead }: { lead: LeadDetail }) {
       </Group>
       <StageTracker lead={lead} pipeline={pipeline} />
       <DuplicateBanner lead={lead} />
+      <AccountingHandoff leadId={lead.id} won={lead.status === 'won'} />
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
@@ -848,8 +903,11 @@ function LeadView({ lead }: { lead: LeadDetail }) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
+            {!lead.archived && <NextStepCard leadId={lead.id} />}
+            <ScoreCard lead={lead} />
             <PeopleCard lead={lead} />
             <TasksCard leadId={lead.id} />
+            <LeadSequencesCard leadId={lead.id} isOpen={lead.status === 'open' && !lead.archived} />
           </Stack>
         </Grid.Col>
       </Grid>

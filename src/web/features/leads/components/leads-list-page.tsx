@@ -160,6 +160,14 @@ function Filters({
         value={filters.staleDays ?? null}
         onChange={(value) => setFilter('staleDays', value)}
       />
+      <Select
+        {...common}
+        w={120}
+        label="Min score"
+        data={['30', '50', '70', '90'].map((score) => ({ value: score, label: `${score}+` }))}
+        value={filters.minScore ?? null}
+        onChange={(value) => setFilter('minScore', value)}
+      />
       {children}
     </Group>
   );

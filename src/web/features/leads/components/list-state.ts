@@ -17,6 +17,7 @@ export const LIST_FILTER_KEYS = [
   'tag',
   'followUp',
   'staleDays',
+  'minScore',
   'contactId',
   'companyId',
 ] as const satisfies readonly (keyof LeadFilters)[];
