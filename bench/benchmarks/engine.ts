@@ -294,7 +294,9 @@ async function run(options: StandaloneOptions): Promise<number> {
         failures.push(`${backend}: ${result.leadsMissingTasks} leads are missing tasks`);
       }
     } catch (error) {
-      failures.push(`${backend}: ${(error as Error).message}`);
+      const { message, cause } = error as Error;
+      const why = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : '';
+      failures.push(`${backend}: ${message}${why}`);
     }
   }
   const ok = failures.length === 0 && done.length > 0;

@@ -37,7 +37,7 @@ export interface Jobs {
     trx: Kysely<DB>,
     name: string,
     data: object,
-    options?: { singletonKey?: string },
+    options?: { singletonKey?: string; startAfterSeconds?: number },
   ): Promise<void>;
   /** Creates every registered queue (idempotent); the app does this once at boot. */
   createQueues(): Promise<void>;
@@ -167,7 +167,12 @@ export function createJobs(db: Kysely<DB>): Jobs {
           JSON.stringify(queueOptions(registered.options)),
         ]);
       }
-      await boss.send(name, data, { ...options, db: executor });
+      const { startAfterSeconds, ...rest } = options;
+      await boss.send(name, data, {
+        ...rest,
+        ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
+        db: executor,
+      });
     },
 
     async createQueues() {

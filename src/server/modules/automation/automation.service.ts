@@ -66,6 +66,18 @@ export const SCAN_PERIOD_MINUTES = 5;
 /** Leads looked at per rule and scan; the oldest first, the rest at the next scan. */
 const SCAN_BATCH = 2000;
 const RUN_QUEUE = 'automation-run';
+/** Seconds before a failed run is tried again (pg-boss's retries back off from here). */
+const RUN_RETRY_DELAY_SECONDS = 10;
+
+/** An action of a run failed: which one, and why. */
+class ActionFailure extends Error {
+  constructor(
+    readonly action: string,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
@@ -283,25 +295,30 @@ export function createAutomationService(
     return lead && !lead.archived ? (lead as unknown as LeadFacts & { id: string }) : undefined;
   }
 
+  interface Firing {
+    leadId: string;
+    eventType: string;
+    eventId: string | null;
+    triggerKey: string;
+    reason: string;
+    causedByRules: readonly string[];
+  }
+
   /**
-   * Records that `rule` fires for a lead (unless it already did for this key) and enqueues the
-   * run, when the lead meets the rule's conditions. Returns whether a run was queued.
+   * Records that `rule` fires for a lead (unless it already did for this key), when the lead
+   * meets the rule's conditions, and runs it: here and now in the caller's transaction
+   * (`runNow`), else by a job, `delaySeconds` from now. Returns the run's id, or null when the
+   * rule doesn't fire.
    */
   async function fire(
-    trx: Executor,
+    trx: Transaction<DB>,
     rule: AutomationRuleRow,
-    firing: {
-      leadId: string;
-      eventType: string;
-      eventId: string | null;
-      triggerKey: string;
-      reason: string;
-      causedByRules: readonly string[];
-    },
-  ): Promise<boolean> {
+    firing: Firing,
+    how: { runNow: true } | { runNow: false; delaySeconds?: number },
+  ): Promise<string | null> {
     const lead = await leadFacts(trx, rule.workspace_id, firing.leadId);
-    if (!lead) return false;
-    if (failedCondition(rule.conditions as Condition[], lead) !== -1) return false;
+    if (!lead) return null;
+    if (failedCondition(rule.conditions as Condition[], lead) !== -1) return null;
     const tooDeep = firing.causedByRules.length >= MAX_CHAIN_DEPTH;
     const now = clock.now();
     const run = await repo.insertRun(trx, {
@@ -326,12 +343,44 @@ export function createAutomationService(
         : [],
       now,
     });
-    if (!run || tooDeep) return false;
-    await jobs.send(trx, RUN_QUEUE, {
-      workspaceId: rule.workspace_id,
-      runId: run.id,
-    } satisfies RunJob);
-    return true;
+    if (!run || tooDeep) return null;
+    if (how.runNow) {
+      await performRun(trx, run, rule, lead);
+    } else {
+      await jobs.send(
+        trx,
+        RUN_QUEUE,
+        { workspaceId: rule.workspace_id, runId: run.id } satisfies RunJob,
+        how.delaySeconds ? { startAfterSeconds: how.delaySeconds } : {},
+      );
+    }
+    return run.id;
+  }
+
+  /**
+   * Fires a rule for an event and runs it at once, in one transaction: no job to wait for. When
+   * that attempt fails, all it did is rolled back; the run is then recorded with its error and
+   * queued, and the job retries it (MAX_RUN_ATTEMPTS in all) like any other.
+   */
+  async function fireAndRun(rule: AutomationRuleRow, firing: Firing) {
+    try {
+      await db.transaction().execute((trx) => fire(trx, rule, firing, { runNow: true }));
+    } catch (error) {
+      const failure = error instanceof ActionFailure ? error : undefined;
+      const runId = await db
+        .transaction()
+        .execute((trx) =>
+          fire(trx, rule, firing, { runNow: false, delaySeconds: RUN_RETRY_DELAY_SECONDS }),
+        );
+      if (runId) {
+        await recordFailure(
+          rule.workspace_id,
+          runId,
+          failure?.action ?? null,
+          failure?.cause ?? error,
+        );
+      }
+    }
   }
 
   /** Contact attempts: true when the event's activity made exactly `attempts` unanswered in a row. */
@@ -365,17 +414,14 @@ export function createAutomationService(
       ) {
         continue;
       }
-      const leadId = event.leadId;
-      await db.transaction().execute((trx) =>
-        fire(trx, rule, {
-          leadId,
-          eventType: event.type,
-          eventId: event.id,
-          triggerKey: `event:${event.id}`,
-          reason,
-          causedByRules: event.actor.causedByRules,
-        }),
-      );
+      await fireAndRun(rule, {
+        leadId: event.leadId,
+        eventType: event.type,
+        eventId: event.id,
+        triggerKey: `event:${event.id}`,
+        reason,
+        causedByRules: event.actor.causedByRules,
+      });
     }
   }
 
@@ -523,9 +569,38 @@ export function createAutomationService(
     }
   }
 
+  /** Runs the actions of a queued run in order, in the caller's transaction, and logs them. */
+  async function performRun(
+    trx: Transaction<DB>,
+    run: AutomationRunRow,
+    rule: AutomationRuleRow,
+    lead: LeadFacts & { id: string },
+  ) {
+    const now = clock.now();
+    const actor = ruleActor(run.workspace_id, [...run.caused_by_rules, rule.id]);
+    const calendar = await calendarOf(run.workspace_id, trx);
+    const results: { action: string; outcome: string }[] = [];
+    for (const action of rule.actions as Action[]) {
+      try {
+        results.push({
+          action: action.type,
+          outcome: await performAction(trx, actor, action, lead, calendar),
+        });
+      } catch (error) {
+        throw new ActionFailure(action.type, error);
+      }
+    }
+    await repo.updateRun(
+      trx,
+      run.workspace_id,
+      run.id,
+      { status: 'succeeded', attempts: run.attempts + 1, results, finishedAt: now },
+      now,
+    );
+  }
+
   async function runRule({ workspaceId, runId }: RunJob) {
     const now = clock.now();
-    let failing: string | null = null;
     try {
       await db.transaction().execute(async (trx) => {
         const run = await repo.lockRun(trx, workspaceId, runId);
@@ -548,27 +623,16 @@ export function createAutomationService(
           );
           return;
         }
-        const actor = ruleActor(workspaceId, [...run.caused_by_rules, rule.id]);
-        const calendar = await calendarOf(workspaceId, trx);
-        const results: { action: string; outcome: string }[] = [];
-        for (const action of rule.actions as Action[]) {
-          failing = action.type;
-          results.push({
-            action: action.type,
-            outcome: await performAction(trx, actor, action, lead, calendar),
-          });
-        }
-        failing = null;
-        await repo.updateRun(
-          trx,
-          workspaceId,
-          runId,
-          { status: 'succeeded', attempts: run.attempts + 1, results, finishedAt: now },
-          now,
-        );
+        await performRun(trx, run, rule, lead);
       });
     } catch (error) {
-      const final = await recordFailure(workspaceId, runId, failing, error);
+      const failure = error instanceof ActionFailure ? error : undefined;
+      const final = await recordFailure(
+        workspaceId,
+        runId,
+        failure?.action ?? null,
+        failure?.cause ?? error,
+      );
       // Retried by the job queue until the last attempt, which is reported instead.
       if (!final) throw error;
     }
@@ -673,14 +737,17 @@ export function createAutomationService(
       }
     }
     for (const firing of firings) {
-      await db.transaction().execute((trx) =>
-        fire(trx, rule, {
-          ...firing,
-          eventType: `scan.${trigger.type}`,
-          eventId: null,
-          causedByRules: [],
-        }),
-      );
+      // By a job each: a scan may fire a rule for thousands of leads.
+      await db
+        .transaction()
+        .execute((trx) =>
+          fire(
+            trx,
+            rule,
+            { ...firing, eventType: `scan.${trigger.type}`, eventId: null, causedByRules: [] },
+            { runNow: false },
+          ),
+        );
     }
   }
 
@@ -795,7 +862,7 @@ export function createAutomationService(
   });
   jobs.register<RunJob>(RUN_QUEUE, runRule, {
     retryLimit: MAX_RUN_ATTEMPTS - 1,
-    retryDelaySeconds: 10,
+    retryDelaySeconds: RUN_RETRY_DELAY_SECONDS,
   });
   schedules.every('automation-scan', SCAN_PERIOD_MINUTES, () => scan());
   modules.presets.addApplyStep(installDefaults);

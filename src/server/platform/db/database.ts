@@ -44,6 +44,9 @@ async function openPostgres(connectionString: string): Promise<Database> {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
+    // A request or job that can't get a connection in 30 s fails (and is retried) instead of
+    // waiting for ever.
+    connectionTimeoutMillis: 30_000,
     // The JIT compiler costs tens to hundreds of milliseconds on a query whose estimate is high
     // and pays off only for long analytic scans, which this server doesn't run on requests.
     options: '-c jit=off',

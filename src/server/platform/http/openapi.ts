@@ -8,6 +8,10 @@ import { problemSchema } from './problem.js';
 
 export const OPENAPI_ROUTE = '/api/openapi.json';
 
+// One schema object each, so their compiled serializers are shared by every route.
+const clientProblem = problemSchema.describe('Client error (problem+json)');
+const serverProblem = problemSchema.describe('Server error (problem+json)');
+
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -35,8 +39,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
   app.addHook('onRoute', (route) => {
     if (!route.schema || route.schema.hide || !route.url.startsWith('/api/')) return;
     const response = (route.schema.response ?? {}) as Record<string, unknown>;
-    response['4XX'] ??= problemSchema.describe('Client error (problem+json)');
-    response['5XX'] ??= problemSchema.describe('Server error (problem+json)');
+    response['4XX'] ??= clientProblem;
+    response['5XX'] ??= serverProblem;
     route.schema.response = response;
   });
 

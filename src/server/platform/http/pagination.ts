@@ -7,12 +7,24 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-export function pageSchema<T extends z.ZodType>(item: T) {
+function newPageSchema<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     nextCursor: z.string().nullable(),
     total: z.number().int().optional().describe('With count=true, where a list offers it'),
   });
+}
+
+/** One page schema per item schema, so the routes that share it share its serializer. */
+const pageSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+export function pageSchema<T extends z.ZodType>(item: T): ReturnType<typeof newPageSchema<T>> {
+  let page = pageSchemas.get(item);
+  if (!page) {
+    page = newPageSchema(item);
+    pageSchemas.set(item, page);
+  }
+  return page as ReturnType<typeof newPageSchema<T>>;
 }
 
 export function encodeCursor(values: unknown[]): string {

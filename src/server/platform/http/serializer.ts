@@ -1,4 +1,4 @@
-// Replies are written by fast-json-stringify, compiled once per route from the JSON Schema of the
+// Replies are written by fast-json-stringify, compiled once per schema from the JSON Schema of the
 // route's zod response schema (the schema the OpenAPI document shows): only declared properties
 // are written, in one pass, instead of a zod encode and JSON.stringify on every reply
 // (docs/decisions/015). Values are not validated on the way out; the types that build them are.
@@ -8,12 +8,26 @@ import { z } from 'zod';
 
 type JsonSchema = Record<string, unknown>;
 
-export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) =>
-  fastJson(
-    simplifyNullables(
-      z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'any' }),
-    ) as Parameters<typeof fastJson>[0],
-  );
+type Serialize = (data: unknown) => string;
+
+/**
+ * Compiled serializers by schema, for the life of the process: an app built again in the same
+ * process (each test builds its own) reuses them instead of compiling every route anew.
+ */
+const compiled = new WeakMap<z.ZodType, Serialize>();
+
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) => {
+  let serialize = compiled.get(schema);
+  if (!serialize) {
+    serialize = fastJson(
+      simplifyNullables(
+        z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'any' }),
+      ) as Parameters<typeof fastJson>[0],
+    );
+    compiled.set(schema, serialize);
+  }
+  return serialize;
+};
 
 /**
  * `anyOf: [{ type: T, … }, { type: 'null' }]` (zod's nullable) becomes `{ type: [T, 'null'], … }`,
