@@ -2,6 +2,7 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../platform/audit.js';
 import type { ActivitiesTable, ActivityType } from '../../platform/db/schema.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 export function insertActivity(db: Executor, values: Insertable<ActivitiesTable>) {
   return db.insertInto('activities').values(values).returningAll().executeTakeFirstOrThrow();
@@ -22,20 +23,7 @@ export function listActivities(db: Executor, workspaceId: string, filter: Activi
       ? query.where('lead_id', '=', filter.on.leadId)
       : query.where('contact_id', '=', filter.on.contactId);
   if (filter.type) query = query.where('type', '=', filter.type);
-  if (filter.before) {
-    const [occurredAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('occurred_at', '<', occurredAt),
-        eb.and([eb('occurred_at', '=', occurredAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1, 'occurred_at').execute();
 }
 
 /** The latest unanswered outbound attempts in a row, newest first (to spot "no response"). */
@@ -113,14 +101,5 @@ export function listActivitiesForExport(
       ]),
     );
   }
-  if (filter.before) {
-    const [occurredAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('occurred_at', '<', occurredAt),
-        eb.and([eb('occurred_at', '=', occurredAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  return newestFirst(query, filter.before, filter.limit, 'occurred_at').execute();
 }

@@ -1,5 +1,6 @@
 // The only SQL that reads the audit log (writes go through platform/audit.ts).
 import type { Executor } from '../../platform/audit.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 export function listAuditEntries(
   db: Executor,
@@ -22,18 +23,5 @@ export function listAuditEntries(
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.from) query = query.where('created_at', '>=', filter.from);
   if (filter.to) query = query.where('created_at', '<', filter.to);
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1).execute();
 }

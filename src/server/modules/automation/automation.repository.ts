@@ -9,6 +9,7 @@ import type {
   AutomationRunStatus,
 } from '../../platform/db/schema.js';
 import type { Action, Condition, Trigger } from './automation.schemas.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 export interface RuleValues {
   name: string;
@@ -253,20 +254,7 @@ export function listRuns(
   if (filter.ruleId) query = query.where('run.rule_id', '=', filter.ruleId);
   if (filter.status) query = query.where('run.status', '=', filter.status);
   if (filter.leadId) query = query.where('run.lead_id', '=', filter.leadId);
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('run.created_at', '<', createdAt),
-        eb.and([eb('run.created_at', '=', createdAt), eb('run.id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('run.created_at', 'desc')
-    .orderBy('run.id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1, 'run.created_at', 'run.id').execute();
 }
 
 // Who hears of it

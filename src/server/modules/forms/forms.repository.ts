@@ -7,6 +7,7 @@ import type {
   SubmissionFields,
   SubmissionStatus,
 } from '../../platform/db/schema.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 export function findFormKey(db: Executor, key: string) {
   return db.selectFrom('form_keys').selectAll().where('key', '=', key).executeTakeFirst();
@@ -217,20 +218,7 @@ export function listSubmissions(
     .where('workspace_id', '=', workspaceId)
     .where('form_id', '=', formId);
   if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1).execute();
 }
 
 /** Blanks what a person sent (raw body, values, address, browser) in the submissions of a

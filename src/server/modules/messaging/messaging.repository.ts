@@ -10,6 +10,7 @@ import type {
   MessageStatus,
   SuppressionReason,
 } from '../../platform/db/schema.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 // Templates
 
@@ -267,20 +268,7 @@ export function listMessages(
       ]),
     );
   }
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('m.created_at', '<', createdAt),
-        eb.and([eb('m.created_at', '=', createdAt), eb('m.id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('m.created_at', 'desc')
-    .orderBy('m.id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1, 'm.created_at', 'm.id').execute();
 }
 
 /** Messages that name one of these contacts or leads (a privacy erasure). */
@@ -386,20 +374,7 @@ export function listSuppressions(
     const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where('address', 'like', pattern);
   }
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1).execute();
 }
 
 // Names around a lead, for template variables

@@ -1,5 +1,6 @@
 // The only SQL for notifications; every function is scoped by workspace (and by the recipient).
 import type { Executor } from '../../platform/audit.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 export function insertNotifications(
   db: Executor,
@@ -43,20 +44,7 @@ export function listNotifications(
     .where('workspace_id', '=', workspaceId)
     .where('user_id', '=', userId);
   if (filter.unread) query = query.where('read_at', 'is', null);
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1).execute();
 }
 
 /** The member's notifications made at or after `since`, oldest first (the live stream's poll). */

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/audit.js';
 import type { WebhookDeliveryStatus } from '../../platform/db/schema.js';
+import { newestFirst } from '../../platform/db/keyset.js';
 
 export function listWebhooks(db: Executor, workspaceId: string) {
   return db
@@ -175,20 +176,7 @@ export function listDeliveries(
     .where('workspace_id', '=', workspaceId)
     .where('webhook_id', '=', webhookId);
   if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.before) {
-    const [createdAt, id] = filter.before;
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', createdAt),
-        eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+  return newestFirst(query, filter.before, filter.limit + 1).execute();
 }
 
 /**
