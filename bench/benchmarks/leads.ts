@@ -73,6 +73,17 @@ const LAST_NAMES = [
   'Engel', 'Horn', 'Busch', 'Bergmann', 'Thomas', 'Voigt', 'Sauer', 'Arnold',
   'Wolff', 'Pfeiffer', 'Garcia', 'Novak',
 ];
+/**
+ * The n-th of a stream of new people with names as common as the generated leads' (first name
+ * n % 50, last name in a stride of 7), so the duplicate check meets its real work.
+ */
+export function commonNameOf(n: number): { firstName: string; lastName: string } {
+  return {
+    firstName: FIRST_NAMES[n % FIRST_NAMES.length] ?? '',
+    lastName: LAST_NAMES[(n * 7 + 3) % LAST_NAMES.length] ?? '',
+  };
+}
+
 /** 40% of the leads name a company (company_name only; no companies rows). */
 // prettier-ignore
 const COMPANIES = [
@@ -893,10 +904,7 @@ function prepare(server: RunningServer): Promise<Scenario[]> {
       vary: () => ({ path: `/api/leads/${id()}` }),
     },
     // Names as common as the generated ones: the similar-name check meets its real work.
-    createScenario('create', () => ({
-      firstName: FIRST_NAMES[created % FIRST_NAMES.length] ?? '',
-      lastName: LAST_NAMES[(created * 7 + 3) % LAST_NAMES.length] ?? '',
-    })),
+    createScenario('create', () => commonNameOf(created)),
     // A name like no generated one: the similar-name check has to find that none is near.
     createScenario('create (new name)', () => ({
       firstName: inventedName(),
