@@ -38,7 +38,7 @@ import { isoToLocalInput, localInputToIso, parseMoney } from '../../lib/format';
 import { humanize } from '../../lib/labels';
 import type { Page } from '../../lib/types';
 import { moneyInputText } from '../contacts/components/record-parts';
-import { EmptyHint, SectionHeader } from './settings-ui';
+import { EmptyHint, OrderControls, SectionHeader } from './settings-ui';
 
 type Rule = z.infer<typeof assignmentRuleSchema>;
 type RuleType = Rule['type'];
@@ -338,27 +338,7 @@ function RulesTable({ rules, onEdit }: { rules: Rule[]; onEdit: (rule: Rule) => 
         {rules.map((rule, index) => (
           <Table.Tr key={rule.id} data-testid="assignment-rule-row">
             <Table.Td>
-              <Group gap={4} wrap="nowrap">
-                <Text size="sm">{index + 1}</Text>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  disabled={index === 0}
-                  onClick={() => swap(rule, rules[index - 1])}
-                  aria-label={`Move ${rule.name} up`}
-                >
-                  ↑
-                </Button>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  disabled={index === rules.length - 1}
-                  onClick={() => swap(rule, rules[index + 1])}
-                  aria-label={`Move ${rule.name} down`}
-                >
-                  ↓
-                </Button>
-              </Group>
+              <OrderControls rule={rule} rules={rules} index={index} swap={swap} />
             </Table.Td>
             <Table.Td>
               <Text size="sm" fw={500}>

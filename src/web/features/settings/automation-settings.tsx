@@ -41,7 +41,7 @@ import { api, ApiError, apiRequest } from '../../lib/api-client';
 import type { Page } from '../../lib/types';
 import { useTemplates } from '../messaging/api/messaging-api';
 import { useSequences } from '../sequences/api/sequences-api';
-import { EmptyHint, SectionHeader } from './settings-ui';
+import { EmptyHint, OrderControls, SectionHeader } from './settings-ui';
 
 type Rule = z.infer<typeof automationRuleSchema>;
 type Run = z.infer<typeof automationRunSchema>;
@@ -936,27 +936,7 @@ function RulesTable({
         {rules.map((rule, index) => (
           <Table.Tr key={rule.id} data-testid="automation-rule-row">
             <Table.Td>
-              <Group gap={4} wrap="nowrap">
-                <Text size="sm">{index + 1}</Text>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  disabled={index === 0}
-                  onClick={() => swap(rule, rules[index - 1])}
-                  aria-label={`Move ${rule.name} up`}
-                >
-                  ↑
-                </Button>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  disabled={index === rules.length - 1}
-                  onClick={() => swap(rule, rules[index + 1])}
-                  aria-label={`Move ${rule.name} down`}
-                >
-                  ↓
-                </Button>
-              </Group>
+              <OrderControls rule={rule} rules={rules} index={index} swap={swap} />
             </Table.Td>
             <Table.Td>
               <Text size="sm" fw={500}>

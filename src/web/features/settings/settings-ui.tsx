@@ -113,3 +113,43 @@ export function EmptyHint({ children }: { children: ReactNode }) {
     </Text>
   );
 }
+
+/**
+ * The order cell of a list of rules run in order (automation, assignment): its place, and
+ * buttons that swap it with the rule above or below.
+ */
+export function OrderControls<Rule extends { name: string }>({
+  rule,
+  rules,
+  index,
+  swap,
+}: {
+  rule: Rule;
+  rules: readonly Rule[];
+  index: number;
+  swap: (rule: Rule, other: Rule | undefined) => void;
+}) {
+  return (
+    <Group gap={4} wrap="nowrap">
+      <Text size="sm">{index + 1}</Text>
+      <Button
+        size="compact-xs"
+        variant="subtle"
+        disabled={index === 0}
+        onClick={() => swap(rule, rules[index - 1])}
+        aria-label={`Move ${rule.name} up`}
+      >
+        ↑
+      </Button>
+      <Button
+        size="compact-xs"
+        variant="subtle"
+        disabled={index === rules.length - 1}
+        onClick={() => swap(rule, rules[index + 1])}
+        aria-label={`Move ${rule.name} down`}
+      >
+        ↓
+      </Button>
+    </Group>
+  );
+}
