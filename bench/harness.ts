@@ -141,9 +141,16 @@ function removeLeftoverDataDirs(): void {
   }
 }
 
-/** Creates an empty database lk_bench_<unix seconds>_<random> next to POSTGRES_URL's database. */
+/** BENCH_KEEP_DATA=1 keeps the PostgreSQL database after the run (to study it with psql). */
+const KEEP_DATA = process.env.BENCH_KEEP_DATA === '1';
+
+/**
+ * Creates an empty database lk_bench_<unix seconds>_<random> next to POSTGRES_URL's database
+ * (lk_kept_… with BENCH_KEEP_DATA=1, which no run drops: drop it yourself).
+ */
 async function createBenchDatabase(): Promise<BenchDatabase> {
-  const name = `lk_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
+  const prefix = KEEP_DATA ? 'lk_kept' : 'lk_bench';
+  const name = `${prefix}_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   try {
     await withPgClient(POSTGRES_URL, async (client) => {
       await dropLeftoverDatabases(client);
@@ -158,6 +165,10 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
   const drop = deferCleanup(async () => {
+    if (KEEP_DATA) {
+      log(`postgres: kept database ${name} (BENCH_KEEP_DATA=1)`);
+      return;
+    }
     // FORCE: a server killed mid-run may leave connections behind.
     await withPgClient(POSTGRES_URL, (client) =>
       client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),

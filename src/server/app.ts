@@ -263,6 +263,7 @@ export function createServices(
     privacy: createPrivacyService(deps, { customFields, forms, notifications, messaging }),
     presets,
     imports: createImportsService(deps, {
+      assignment,
       customFields,
       pipelines,
       leadSources,

@@ -130,47 +130,96 @@ export function createAssignmentService(
     return row;
   }
 
-  /** The member a matching rule gives the lead to, or undefined when no one is available. */
-  async function pickFor(trx: Executor, actor: Actor, rule: AssignmentRuleRow, now: Date) {
-    const locked = await repo.lockRule(trx, actor.workspaceId, rule.id);
-    const available = await repo.availableMembers(trx, actor.workspaceId, rule.user_ids, now);
-    let candidates = inTurn(rule.user_ids, locked?.last_user_id ?? null).filter((id) =>
-      available.has(id),
-    );
-    if (rule.type === 'capacity' || rule.max_open_leads !== null) {
-      const open = await repo.openLeadCounts(trx, actor.workspaceId, candidates);
-      const load = (id: string) => open.get(id) ?? 0;
+  /**
+   * Inside the caller's transaction: for each arriving lead, the first active rule (in order)
+   * that takes it and has someone available assigns it (undefined when none does). A rule's
+   * row is locked and its members read the first time a lead matches it; the turns and open-lead
+   * counts then move in memory from lead to lead, and each rule's pointer is written once.
+   */
+  async function pickAssignees(
+    trx: Executor,
+    actor: Actor,
+    arriving: ArrivingLead[],
+  ): Promise<(AssignmentPick | undefined)[]> {
+    if (arriving.length === 0) return [];
+    const now = clock.now();
+    const rules = await repo.listRules(trx, actor.workspaceId, { activeOnly: true });
+    const turns = new Map<
+      string,
+      { last: string | null; available: Set<string>; moved: boolean }
+    >();
+    // Open leads per member, shared by the rules (a capacity rule sees what another assigned).
+    const openLeads = new Map<string, number>();
+
+    async function turnOf(rule: AssignmentRuleRow) {
+      let turn = turns.get(rule.id);
+      if (!turn) {
+        const locked = await repo.lockRule(trx, actor.workspaceId, rule.id);
+        const available = await repo.availableMembers(trx, actor.workspaceId, rule.user_ids, now);
+        turn = { last: locked?.last_user_id ?? null, available, moved: false };
+        turns.set(rule.id, turn);
+        if (rule.type === 'capacity' || rule.max_open_leads !== null) {
+          const unknown = [...available].filter((id) => !openLeads.has(id));
+          const counts = await repo.openLeadCounts(trx, actor.workspaceId, unknown);
+          for (const id of unknown) openLeads.set(id, counts.get(id) ?? 0);
+        }
+      }
+      return turn;
+    }
+
+    /** The member the rule gives the next lead to, or undefined when no one is available. */
+    async function pickFor(rule: AssignmentRuleRow) {
+      const turn = await turnOf(rule);
+      let candidates = inTurn(rule.user_ids, turn.last).filter((id) => turn.available.has(id));
+      const load = (id: string) => openLeads.get(id) ?? 0;
       if (rule.max_open_leads !== null) {
         const max = rule.max_open_leads;
         candidates = candidates.filter((id) => load(id) < max);
       }
       // Fewest open leads first; among equals, the turn order (a stable sort keeps it).
       if (rule.type === 'capacity') candidates.sort((a, b) => load(a) - load(b));
+      const chosen = candidates[0];
+      if (chosen) {
+        turn.last = chosen;
+        turn.moved = true;
+        if (openLeads.has(chosen)) openLeads.set(chosen, load(chosen) + 1);
+      }
+      return chosen;
     }
-    const chosen = candidates[0];
-    if (chosen) await repo.setLastAssigned(trx, actor.workspaceId, rule.id, chosen);
-    return chosen;
+
+    const picks: (AssignmentPick | undefined)[] = [];
+    for (const lead of arriving) {
+      let pick: AssignmentPick | undefined;
+      for (const rule of rules) {
+        if (!ruleMatches(rule, lead)) continue;
+        const userId = await pickFor(rule);
+        if (userId) {
+          pick = { userId, ruleId: rule.id, ruleName: rule.name };
+          break;
+        }
+      }
+      picks.push(pick);
+    }
+    for (const [ruleId, turn] of turns) {
+      if (turn.moved && turn.last) {
+        await repo.setLastAssigned(trx, actor.workspaceId, ruleId, turn.last);
+      }
+    }
+    return picks;
   }
 
   return {
-    /**
-     * Inside the lead's transaction: the first active rule (in order) that takes the lead and
-     * has someone available assigns it; undefined when none does.
-     */
+    /** One arriving lead's pick (see pickAssignees), inside the lead's transaction. */
     async pickAssignee(
       trx: Executor,
       actor: Actor,
       lead: ArrivingLead,
     ): Promise<AssignmentPick | undefined> {
-      const now = clock.now();
-      const rules = await repo.listRules(trx, actor.workspaceId, { activeOnly: true });
-      for (const rule of rules) {
-        if (!ruleMatches(rule, lead)) continue;
-        const userId = await pickFor(trx, actor, rule, now);
-        if (userId) return { userId, ruleId: rule.id, ruleName: rule.name };
-      }
-      return undefined;
+      const [pick] = await pickAssignees(trx, actor, [lead]);
+      return pick;
     },
+
+    pickAssignees,
 
     async listRules(actor: Actor) {
       requirePermission(actor, 'lead:read');

@@ -7,6 +7,7 @@ import {
   type Session,
   type TestApp,
 } from '../../../../test/support/test-app.js';
+import { runImport } from '../imports/imports.test-support.js';
 import { inTurn } from './assignment.service.js';
 
 let t: TestApp;
@@ -384,6 +385,88 @@ describe('assignment rules', () => {
     expect(await titles(team.ana)).toContain('Reassigned from you: Roof repair');
     // Whoever made the change is not told about it.
     expect(await titles(team.admin)).not.toContain('Assigned to you: Roof repair');
+  });
+
+  it('assigns the open leads of a CSV import by the rules, in turn across the file, and keeps the file’s owners', async () => {
+    const team = await aTeam();
+    await addRule(team.admin, {
+      name: 'Berlin',
+      type: 'territory',
+      cities: ['Berlin'],
+      userIds: [team.cleo.userId],
+    });
+    await addRule(team.admin, {
+      name: 'Agents in turn',
+      type: 'round_robin',
+      userIds: [team.ana.userId, team.ben.userId],
+    });
+    const csv = [
+      'First Name,Last Name,Email,City,Lead Owner,Lead Status',
+      'Imke,One,imke@one.example,Hamburg,,New',
+      'Jan,Two,jan@two.example,Berlin,,New',
+      'Kai,Three,kai@three.example,Munich,,New',
+      `Lea,Four,lea@four.example,Hamburg,${team.cleo.email},New`,
+      'Mia,Five,mia@five.example,Hamburg,,Closed - Converted',
+      'Nils,Six,nils@six.example,Cologne,,New',
+    ].join('\n');
+    const result = await runImport(t, team.admin, csv);
+    expect(result).toMatchObject({ status: 'completed', created: 6, failed: 0 });
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/api/leads?limit=50',
+      headers: as(team.admin),
+    });
+    const owners = Object.fromEntries(
+      listed
+        .json<{ items: { title: string; assigneeId: string | null }[] }>()
+        .items.map((lead) => [lead.title, lead.assigneeId]),
+    );
+    expect(owners).toEqual({
+      'Imke One': team.ana.userId,
+      // The territory rule comes first.
+      'Jan Two': team.cleo.userId,
+      'Kai Three': team.ben.userId,
+      // The file's owner stays.
+      'Lea Four': team.cleo.userId,
+      // A closed lead gets no one.
+      'Mia Five': null,
+      'Nils Six': team.ana.userId,
+    });
+    // The rule's turn moved with the file: the next lead from the API goes to Ben.
+    expect((await newLead(team.admin)).assigneeId).toBe(team.ben.userId);
+  });
+
+  it('balances a capacity rule across the rows of one import', async () => {
+    const team = await aTeam();
+    await newLead(team.admin, { assigneeId: team.ana.userId });
+    await addRule(team.admin, {
+      name: 'Least loaded',
+      type: 'capacity',
+      userIds: [team.ana.userId, team.ben.userId],
+    });
+    const csv = [
+      'First Name,Last Name,Email',
+      'Olga,One,olga@one.example',
+      'Paul,Two,paul@two.example',
+      'Rita,Three,rita@three.example',
+    ].join('\n');
+    expect(await runImport(t, team.admin, csv)).toMatchObject({ created: 3, failed: 0 });
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/api/leads?limit=50',
+      headers: as(team.admin),
+    });
+    const owners = Object.fromEntries(
+      listed
+        .json<{ items: { title: string; assigneeId: string | null }[] }>()
+        .items.map((lead) => [lead.title, lead.assigneeId]),
+    );
+    // Ben has none, then both have one (Ana's turn), then Ana has two.
+    expect(owners).toMatchObject({
+      'Olga One': team.ben.userId,
+      'Paul Two': team.ana.userId,
+      'Rita Three': team.ben.userId,
+    });
   });
 
   it('turns the member list so the one after the last assigned comes first', () => {

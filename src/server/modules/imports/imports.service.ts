@@ -14,6 +14,7 @@ import type { ServiceDeps } from '../../platform/deps.js';
 import { AppError, fieldError, notFound } from '../../platform/errors.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { z } from 'zod';
+import type { AssignmentService } from '../assignment/assignment.service.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { LeadSourcesService } from '../lead-sources/lead-sources.service.js';
 import type { LostReasonsService } from '../lost-reasons/lost-reasons.service.js';
@@ -175,6 +176,7 @@ function toImportDto(row: ImportRow, errors: RowError[], now: Date): ImportDto {
 export function createImportsService(
   deps: ServiceDeps,
   modules: {
+    assignment: AssignmentService;
     customFields: CustomFieldsService;
     pipelines: PipelinesService;
     leadSources: LeadSourcesService;
@@ -184,7 +186,7 @@ export function createImportsService(
   },
 ) {
   const { db, clock, jobs } = deps;
-  const { writeRows } = createImportWriter(clock);
+  const { writeRows } = createImportWriter(clock, modules.assignment);
 
   /** The stored file from its first byte, a chunk at a time. */
   function openFile(workspaceId: string, importId: string) {

@@ -7,6 +7,7 @@ import type { Actor } from '../../platform/auth/actor.js';
 import { recordAudit, type Executor } from '../../platform/audit.js';
 import type { Clock } from '../../platform/clock.js';
 import type { ImportRow } from '../../platform/db/schema.js';
+import type { AssignmentService } from '../assignment/assignment.service.js';
 import * as repo from './imports.repository.js';
 import type { PreparedRow, RowContext } from './imports.rows.js';
 
@@ -16,7 +17,7 @@ export interface WriteCounts {
   skipped: number;
 }
 
-export function createImportWriter(clock: Clock) {
+export function createImportWriter(clock: Clock, assignment: AssignmentService) {
   /** Duplicate decisions and writes of a batch's good rows. */
   async function writeRows(
     trx: Executor,
@@ -102,6 +103,7 @@ export function createImportWriter(clock: Clock) {
     const nowText = now.toISOString();
     const createdBy = actor.userId || null;
     const created: Record<string, string[]> = { leads: [], contacts: [], companies: [] };
+    let assignedByRules = 0;
     if (row.entity === 'companies') {
       await repo.insertCompanies(
         trx,
@@ -188,11 +190,10 @@ export function createImportWriter(clock: Clock) {
       );
       created.contacts = contactRows.map((c) => c.id);
       if (row.entity === 'leads') {
-        await insertLeadRows(
+        assignedByRules += await insertLeadRows(
           trx,
-          ws,
+          actor,
           row.id,
-          createdBy,
           nowText,
           ctx,
           creates.map(({ row: r, recordId, contactId }) => ({ r, id: recordId, contactId })),
@@ -207,6 +208,7 @@ export function createImportWriter(clock: Clock) {
       const result = await applyUpdate(trx, actor, row, ctx, update, now);
       if (result.createdLeadId) {
         created.leads!.push(result.createdLeadId);
+        assignedByRules += result.assigned ?? 0;
         createdCount += 1;
       } else {
         updatedIds.push(...result.updatedIds);
@@ -232,21 +234,39 @@ export function createImportWriter(clock: Clock) {
           createdContactIds: created.contacts,
           createdCompanyIds: created.companies,
           updatedIds,
+          assignedByRules,
         },
       });
     }
     return { created: createdCount, updated: updatedCount, skipped };
   }
 
+  /**
+   * Inserts the leads and their first stage move; an open lead without an owner in the file goes
+   * through the assignment rules, as a lead created by the API would (decision 023). Returns how
+   * many the rules assigned.
+   */
   async function insertLeadRows(
     trx: Executor,
-    ws: string,
+    actor: Actor,
     importId: string,
-    createdBy: string | null,
     nowText: string,
     ctx: RowContext,
     leads: { r: PreparedRow; id: string; contactId: string | null }[],
-  ) {
+  ): Promise<number> {
+    const ws = actor.workspaceId;
+    const createdBy = actor.userId || null;
+    const unowned = leads.filter(({ r }) => !r.lead!.assigneeId && r.lead!.stage.kind === 'open');
+    const picks = await assignment.pickAssignees(
+      trx,
+      actor,
+      unowned.map(({ r }) => ({
+        sourceId: r.lead!.sourceId,
+        value: r.lead!.value,
+        address: r.contact?.address ?? null,
+      })),
+    );
+    const pickedFor = new Map(unowned.map(({ id }, i) => [id, picks[i]?.userId]));
     await repo.insertLeads(
       trx,
       ws,
@@ -275,7 +295,7 @@ export function createImportWriter(clock: Clock) {
           isProbabilityOverridden: l.isProbabilityOverridden,
           priority: l.priority,
           expectedCloseDate: l.expectedCloseDate,
-          assigneeId: l.assigneeId,
+          assigneeId: l.assigneeId ?? pickedFor.get(id) ?? null,
           contactStatus: l.contactStatus,
           tags: JSON.stringify(l.tags),
           customFields: JSON.stringify(r.customFields),
@@ -294,6 +314,7 @@ export function createImportWriter(clock: Clock) {
         movedAt: r.createdAt?.toISOString() ?? nowText,
       })),
     );
+    return picks.filter(Boolean).length;
   }
 
   /**
@@ -308,7 +329,7 @@ export function createImportWriter(clock: Clock) {
     ctx: RowContext,
     update: { row: PreparedRow; recordId: string | null; matchId: string | null },
     now: Date,
-  ): Promise<{ updatedIds: string[]; createdLeadId?: string }> {
+  ): Promise<{ updatedIds: string[]; createdLeadId?: string; assigned?: number }> {
     const ws = row.workspace_id;
     const r = update.row;
     const given = r.given;
@@ -403,11 +424,11 @@ export function createImportWriter(clock: Clock) {
     if (!leadId) {
       // The contact exists but has no lead: the row's lead is created for it.
       const id = randomUUID();
-      await insertLeadRows(trx, ws, row.id, actor.userId || null, now.toISOString(), ctx, [
+      const assigned = await insertLeadRows(trx, actor, row.id, now.toISOString(), ctx, [
         { r, id, contactId },
       ]);
       await repo.insertRowKeys(trx, ws, row.entity, row.id, [{ key: r.key, recordId: id }]);
-      return { updatedIds, createdLeadId: id };
+      return { updatedIds, createdLeadId: id, assigned };
     }
     const lead = await repo.findLeadForUpdate(trx, ws, leadId);
     if (!lead) return { updatedIds };
