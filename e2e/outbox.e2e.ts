@@ -1,6 +1,7 @@
 // The outbox in a real Chromium against the built server and the demo workspace: the owner
 // writes an email from a lead page (a draft, nothing sent), finds it in the outbox, edits and
-// approves it, and the email reaches a real SMTP server on loopback; then the templates settings.
+// approves it, and the email reaches a real SMTP server on loopback; then the templates settings,
+// the suppression list, and an outbox with more drafts than one page holds.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink } from '../test/support/smtp-sink.js';
@@ -11,6 +12,7 @@ import {
   expectAccessible,
   saveDocScreenshot,
   signIn,
+  waitForCount,
   waitForValue,
 } from './support/web-app.js';
 
@@ -40,6 +42,44 @@ afterAll(async () => {
   await server?.stop();
   await sink?.close();
 });
+
+/** Calls the API as the page's signed-in member (cookie and CSRF token). */
+async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  const answer = await page.evaluate(
+    async ({ method, path, body }) => {
+      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
+      const headers: Record<string, string> = { 'x-csrf-token': me.csrfToken };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+    { method, path, body },
+  );
+  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
+  return answer.body as T;
+}
+
+/** How many drafts wait for approval, counted through the API's pages. */
+async function countDrafts(page: Page): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const result: { items: unknown[]; nextCursor: string | null } = await callApi(
+      page,
+      'GET',
+      `/api/outbox?status=draft&limit=200${query}`,
+    );
+    count += result.items.length;
+    cursor = result.nextCursor;
+  } while (cursor);
+  return count;
+}
 
 /** A demo lead whose contact has an email address, and that address. */
 async function leadWithEmail(page: Page) {
@@ -132,5 +172,115 @@ describe('the outbox', () => {
     await expectAccessible(owner);
     await editor.getByRole('button', { name: 'Save template' }).click();
     await owner.getByTestId('template-row').filter({ hasText: 'Check-in' }).waitFor();
+  });
+
+  it('lists, adds and removes suppressed addresses in settings, with the server’s field errors', async () => {
+    await owner.goto('/settings/suppressions');
+    await owner.getByRole('heading', { name: 'Suppression list', level: 2 }).waitFor();
+    const form = owner.getByRole('form', { name: 'Add an address' });
+    const address = form.getByRole('textbox', { name: 'Email address' });
+    const add = form.getByRole('button', { name: 'Add address' });
+
+    // Not an email address: the browser lets it through, the server's 422 names the field.
+    await address.fill('not-an-email');
+    const [refused] = await Promise.all([
+      owner.waitForResponse(
+        (r) => r.url().endsWith('/api/suppressions') && r.request().method() === 'POST',
+      ),
+      add.click(),
+    ]);
+    expect(refused.status()).toBe(422);
+    await form.getByText('Give an email address.').waitFor();
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+
+    await address.fill('Moved.Away@Example.org');
+    await form.getByRole('textbox', { name: 'Note' }).fill('Asked by phone not to be written to');
+    await add.click();
+    // Stored lowercased, with the reason in words and the note.
+    const row = owner.getByTestId('suppression-row').filter({ hasText: 'moved.away@example.org' });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/Email[\s\S]*Added by hand[\s\S]*Asked by phone/i);
+    expect(await address.inputValue()).toBe('');
+
+    // The same address again: the 409 shows on the field.
+    await address.fill('moved.away@example.org');
+    await add.click();
+    await form.getByText('This address is already suppressed.').waitFor();
+
+    // Search and the channel filter ask the server.
+    const filters = owner.getByRole('search', { name: 'Filter the suppression list' });
+    await filters.getByRole('textbox', { name: 'Search' }).fill('moved.away');
+    await waitForCount(owner.getByTestId('suppression-row'), (count) => count === 1);
+    // The segmented control's radios are visually hidden; their labels take the click.
+    await filters.locator('label').filter({ hasText: /^SMS$/ }).click();
+    await owner.getByText('No suppressed address matches this search.').waitFor();
+    await filters.locator('label').filter({ hasText: /^All$/ }).click();
+    await row.waitFor();
+    await owner.mouse.move(1, 1);
+    await expectAccessible(owner);
+
+    await row.getByRole('button', { name: 'Remove moved.away@example.org' }).click();
+    const confirm = owner.getByRole('dialog', { name: 'Take off the suppression list' });
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await row.waitFor({ state: 'detached' });
+    const left = await callApi<{ items: unknown[] }>(
+      owner,
+      'GET',
+      '/api/suppressions?q=moved.away',
+    );
+    expect(left.items).toHaveLength(0);
+  });
+
+  it('pages through more drafts than one page holds, and a draft from a later page can be rejected', async () => {
+    const { leadId } = await leadWithEmail(owner);
+    const seeded = 55;
+    // One at a time, so each draft is newer than the one before; the first is the oldest.
+    await owner.evaluate(
+      async ({ leadId, seeded }) => {
+        const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
+        for (let n = 1; n <= seeded; n++) {
+          const response = await fetch('/api/messages', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+            body: JSON.stringify({
+              leadId,
+              channel: 'email',
+              subject: `Paging check ${String(n).padStart(2, '0')}`,
+              body: 'Checking the outbox pages.',
+            }),
+          });
+          if (response.status !== 201) throw new Error(`POST /api/messages: ${response.status}`);
+        }
+      },
+      { leadId, seeded },
+    );
+    const drafts = await countDrafts(owner);
+    expect(drafts).toBeGreaterThan(50);
+
+    await owner.goto('/outbox');
+    await owner.getByRole('heading', { name: 'Outbox', level: 1 }).waitFor();
+    const rows = owner.getByTestId('outbox-row');
+    const oldest = rows.filter({ hasText: 'Paging check 01' });
+    const loadMore = owner.getByRole('button', { name: 'Load more' });
+    await rows.filter({ hasText: 'Paging check 55' }).waitFor();
+    await loadMore.waitFor();
+    expect(await rows.count()).toBe(50);
+    expect(await oldest.count()).toBe(0);
+
+    await loadMore.click();
+    await oldest.waitFor();
+    const shown = Math.min(drafts, 100);
+    await waitForCount(rows, (count) => count === shown);
+    expect(await loadMore.count()).toBe(drafts > 100 ? 1 : 0);
+
+    // Rejecting refreshes every loaded page: the draft leaves, the rest stay.
+    await oldest.getByRole('button', { name: /Open message/ }).click();
+    const open = owner.getByRole('dialog');
+    await open.getByRole('button', { name: 'Reject' }).click();
+    await open.getByRole('button', { name: 'Reject draft' }).click();
+    await owner.getByText('Draft rejected; it will not be sent').waitFor();
+    await oldest.waitFor({ state: 'detached' });
+    await waitForCount(rows, (count) => count === Math.min(drafts - 1, 100));
+    expect(await countDrafts(owner)).toBe(drafts - 1);
   });
 });

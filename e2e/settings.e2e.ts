@@ -119,6 +119,7 @@ describe('settings', () => {
       'Custom fields',
       'Forms',
       'Templates',
+      'Suppression list',
       'Assignment',
       'Automation',
       'Scoring',

@@ -1,6 +1,7 @@
 // The outbox: the approval queue of messages to customers. Drafts wait here until the lead's
 // owner or a manager approves them (they can edit or reject them first); failures show the
 // delivery error with a retry button; suppressed messages say why compliance stopped them.
+// Pages come by cursor, newest first; "Load more" reaches older ones.
 import {
   Alert,
   Anchor,
@@ -325,7 +326,22 @@ export function OutboxPage() {
       />
       <Card withBorder>
         <QueryView query={outbox} skeleton={<PageSkeleton rows={4} />}>
-          {(page) => <OutboxTable messages={page.items} onOpen={setOpen} />}
+          {(data) => (
+            <Stack gap="sm">
+              <OutboxTable messages={data.pages.flatMap((page) => page.items)} onOpen={setOpen} />
+              {outbox.hasNextPage && (
+                <Group justify="center">
+                  <Button
+                    variant="default"
+                    loading={outbox.isFetchingNextPage}
+                    onClick={() => void outbox.fetchNextPage()}
+                  >
+                    Load more
+                  </Button>
+                </Group>
+              )}
+            </Stack>
+          )}
         </QueryView>
       </Card>
       {open && <MessageDialog key={open.id} message={open} onClose={() => setOpen(null)} />}

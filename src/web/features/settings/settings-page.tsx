@@ -14,6 +14,7 @@ import { CustomFieldsSettings } from './custom-fields-settings';
 import { DataSettings } from './data-settings';
 import { FormsSettings } from '../forms/forms-settings';
 import { LostReasonsSettings } from './lost-reasons-settings';
+import { SuppressionsSettings } from '../messaging/suppressions-settings';
 import { TemplatesSettings } from '../messaging/templates-settings';
 import { PipelinesSettings } from './pipelines-settings';
 import { PresetsSettings } from './presets-settings';
@@ -63,6 +64,12 @@ const SECTIONS: Section[] = [
     label: 'Templates',
     permission: 'lead:configure',
     Component: TemplatesSettings,
+  },
+  {
+    path: 'suppressions',
+    label: 'Suppression list',
+    permission: 'lead:configure',
+    Component: SuppressionsSettings,
   },
   {
     path: 'assignment',

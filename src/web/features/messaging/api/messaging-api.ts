@@ -1,17 +1,27 @@
-// The outbox, templates and drafts: queries and mutations over /api/outbox, /api/messages and
-// /api/templates. Every change refreshes the lists that show it.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// The outbox, templates, drafts and the suppression list: queries and mutations over
+// /api/outbox, /api/messages, /api/templates and /api/suppressions. Every change refreshes the
+// lists that show it.
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import type { z } from 'zod';
 import type {
   createMessageBodySchema,
+  createSuppressionBodySchema,
   createTemplateBodySchema,
   messageSchema,
   previewSchema,
+  suppressionSchema,
   templateSchema,
   templatesListSchema,
   updateTemplateBodySchema,
 } from '../../../../server/modules/messaging/messaging.schemas';
 import { api, apiRequest } from '../../../lib/api-client';
+import type { Page } from '../../../lib/types';
 
 export type Message = z.infer<typeof messageSchema>;
 export type MessageStatus = Message['status'];
@@ -21,6 +31,12 @@ export type Preview = z.infer<typeof previewSchema>;
 export type NewMessage = z.input<typeof createMessageBodySchema>;
 export type NewTemplate = z.input<typeof createTemplateBodySchema>;
 export type TemplateChanges = z.input<typeof updateTemplateBodySchema>;
+export type Suppression = z.infer<typeof suppressionSchema>;
+export type NewSuppression = z.output<typeof createSuppressionBodySchema>;
+
+/** Outbox messages per page; "Load more" fetches the next page by cursor. */
+export const OUTBOX_PAGE_SIZE = 50;
+const SUPPRESSIONS_PAGE_SIZE = 50;
 
 /** What a suppressed message's reason code means, for people. */
 export const SUPPRESSION_REASONS: Record<string, string> = {
@@ -33,14 +49,20 @@ export const SUPPRESSION_REASONS: Record<string, string> = {
 };
 
 export function useOutbox(status: MessageStatus | 'all') {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['outbox', status],
-    queryFn: ({ signal }) =>
-      api.get<{ items: Message[]; nextCursor: string | null }>(
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Page<Message>>(
         '/api/outbox',
-        { status: status === 'all' ? undefined : status, limit: 200 },
+        {
+          status: status === 'all' ? undefined : status,
+          limit: OUTBOX_PAGE_SIZE,
+          cursor: pageParam,
+        },
         signal,
       ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 
@@ -122,4 +144,50 @@ export function previewText(input: {
   body: string;
 }) {
   return api.post<Preview>('/api/templates/preview', input);
+}
+
+export interface SuppressionFilters {
+  channel?: Suppression['channel'];
+  /** Part of an address. */
+  q?: string;
+}
+
+const SUPPRESSIONS = ['suppressions'];
+
+export function useSuppressions(filters: SuppressionFilters) {
+  return useInfiniteQuery({
+    queryKey: [...SUPPRESSIONS, filters],
+    queryFn: ({ pageParam, signal }) =>
+      api.get<Page<Suppression>>(
+        '/api/suppressions',
+        { ...filters, limit: SUPPRESSIONS_PAGE_SIZE, cursor: pageParam },
+        signal,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useSuppressionActions() {
+  const queryClient = useQueryClient();
+  // Adding an address opts matching contacts out, so contact pages refresh too.
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: SUPPRESSIONS }),
+      queryClient.invalidateQueries({ queryKey: ['contact'] }),
+    ]);
+  return {
+    add: useMutation({
+      mutationFn: (input: NewSuppression) => api.post<Suppression>('/api/suppressions', input),
+      onSuccess: refresh,
+      // Field errors (422) and "already on the list" (409) show on the form, not as a toast.
+      meta: { handledStatuses: [409, 422] },
+    }),
+    remove: useMutation({
+      mutationFn: (suppression: Suppression) =>
+        apiRequest<Suppression>('DELETE', `/api/suppressions/${suppression.id}`),
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: SUPPRESSIONS }),
+    }),
+  };
 }
