@@ -1,8 +1,9 @@
-// The analytics read model's upkeep (decision 026): triggers on leads, stage history, activities
-// and stages list the leads whose facts are stale (analytics_stale_leads); a refresh recomputes
-// those leads' facts, finished stays and activity counts from the records, and moves their
-// activity counts in the per-day rollup (out with the old, in with the new). The reports
-// (analytics.repository) read only these tables.
+// The analytics read model's upkeep (decisions 026 and 031): triggers on leads, stage history,
+// activities and stages list the leads whose facts are stale (analytics_stale_leads); a refresh
+// recomputes those leads' facts, finished stays and activity counts from the records, and moves
+// their counts in the rollups (activities per day; leads per month and day; the backtest per
+// month): out with the old, in with the new. The reports (analytics.repository) read only these
+// tables.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 
@@ -60,6 +61,9 @@ export async function refreshFacts(
       'analytics_stage_stays',
       'analytics_lead_activity_days',
       'analytics_activity_days',
+      'analytics_lead_months',
+      'analytics_lead_days',
+      'analytics_forecast_months',
     ] as const) {
       await trx.deleteFrom(table).where('workspace_id', '=', workspaceId).execute();
     }
@@ -77,8 +81,10 @@ export async function refreshFacts(
       picked.map((row) => row.lead_id),
     );
     const filter = sql<boolean>`l.id = any(${ids}::uuid[])`;
-    // Take the old activity counts out of the rollup, then drop the old rows.
-    await addActivityCounts(trx, workspaceId, -1, sql`f.lead_id = any(${ids}::uuid[])`);
+    // Take the old counts out of the rollups, then drop the old rows.
+    const old = sql<boolean>`f.lead_id = any(${ids}::uuid[])`;
+    await addActivityCounts(trx, workspaceId, -1, old);
+    await addLeadCounts(trx, workspaceId, timeZone, -1, old);
     for (const table of [
       'analytics_lead_facts',
       'analytics_stage_stays',
@@ -212,6 +218,7 @@ async function insertFacts(
     ) per_day
     group by workspace_id, lead_id`.execute(trx);
   await addActivityCounts(trx, workspaceId, 1, factFilter);
+  await addLeadCounts(trx, workspaceId, timeZone, 1, factFilter);
   return Number(inserted.numAffectedRows ?? 0);
 }
 
@@ -248,6 +255,71 @@ async function addActivityCounts(
   }
 }
 
+/**
+ * Adds (sign 1) or takes out (sign -1) the leads `f` in the lead rollups: per local month of
+ * creation, per local day of creation, and the backtest's forecast and won value per month.
+ */
+async function addLeadCounts(
+  trx: Executor,
+  workspaceId: string,
+  timeZone: string,
+  sign: 1 | -1,
+  filter: RawBuilder<boolean>,
+) {
+  const leads = sql`from analytics_lead_facts f where f.workspace_id = ${workspaceId} and ${filter}`;
+  await sql`
+    insert into analytics_lead_months as r (workspace_id, month, pipeline_id, source_id,
+      assignee_id, tags, status, currency, furthest_position, first_touch_source_id,
+      lost_reason_id, leads, value)
+    select f.workspace_id, date_trunc('month', f.created_at at time zone ${timeZone})::date,
+      f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.status, f.currency,
+      f.furthest_position, f.first_touch_source_id, f.lost_reason_id,
+      ${sign} * count(*), ${sign} * sum(f.value)
+    ${leads}
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    on conflict (workspace_id, month, pipeline_id, source_id, assignee_id, tags, status, currency,
+      furthest_position, first_touch_source_id, lost_reason_id)
+    do update set leads = r.leads + excluded.leads, value = r.value + excluded.value`.execute(trx);
+  await sql`
+    insert into analytics_lead_days as r (workspace_id, day, pipeline_id, source_id, assignee_id,
+      tags, leads)
+    select f.workspace_id, (f.created_at at time zone ${timeZone})::date, f.pipeline_id,
+      f.source_id, f.assignee_id, f.tags, ${sign} * count(*)
+    ${leads}
+    group by 1, 2, 3, 4, 5, 6
+    on conflict (workspace_id, day, pipeline_id, source_id, assignee_id, tags)
+    do update set leads = r.leads + excluded.leads`.execute(trx);
+  await sql`
+    insert into analytics_forecast_months as r (workspace_id, month, pipeline_id, source_id,
+      assignee_id, tags, currency, forecast, won_value)
+    select workspace_id, month, pipeline_id, source_id, assignee_id, tags, currency,
+      ${sign} * sum(forecast), ${sign} * sum(won_value)
+    from (
+      select f.workspace_id, f.forecast_month as month, f.pipeline_id, f.source_id,
+        f.assignee_id, f.tags, f.currency, f.value * f.forecast_probability / 100.0 as forecast,
+        0::bigint as won_value
+      ${leads} and f.forecast_probability is not null
+      union all
+      select f.workspace_id, date_trunc('month', f.stage_entered_at at time zone ${timeZone})::date,
+        f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.currency, 0, f.value
+      ${leads} and f.status = 'won'
+    ) parts
+    group by 1, 2, 3, 4, 5, 6, 7
+    on conflict (workspace_id, month, pipeline_id, source_id, assignee_id, tags, currency)
+    do update set forecast = r.forecast + excluded.forecast,
+      won_value = r.won_value + excluded.won_value`.execute(trx);
+  if (sign === -1) {
+    await sql`delete from analytics_lead_months where workspace_id = ${workspaceId} and leads = 0`.execute(
+      trx,
+    );
+    await sql`delete from analytics_lead_days where workspace_id = ${workspaceId} and leads = 0`.execute(
+      trx,
+    );
+    await sql`delete from analytics_forecast_months where workspace_id = ${workspaceId}
+      and forecast = 0 and won_value = 0`.execute(trx);
+  }
+}
+
 /** The time zone the facts were built in (null: never built) and how many leads are stale. */
 export async function freshness(
   db: Executor,
@@ -258,6 +330,11 @@ export async function freshness(
       (select count(*)::int from (select 1 from analytics_stale_leads
         where workspace_id = ${workspaceId} limit 100000) s) as stale`.execute(db);
   return { builtIn: rows[0]?.built_in ?? null, stale: rows[0]?.stale ?? 0 };
+}
+
+/** Vacuums the stale list (outside any transaction) and refreshes its statistics. */
+export async function vacuumStaleList(db: Executor): Promise<void> {
+  await sql`vacuum (analyze) analytics_stale_leads`.execute(db);
 }
 
 /** Workspaces with leads waiting for a refresh (the periodic refresh's list). */

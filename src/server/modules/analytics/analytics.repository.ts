@@ -1,7 +1,8 @@
-// The SQL of the analytics reports, over the read model of migration 0018 (decision 026): one row
-// of facts per live lead, finished stage stays and activity counts per day, kept by
-// analytics.facts. Every query is scoped by workspace and counts the cohort of leads created in
-// the period (archived and merged-away leads have no facts).
+// The SQL of the analytics reports, over the read model of migrations 0018 and 0023 (decisions 026
+// and 031): one row of facts per live lead, finished stage stays, activity counts per day, and
+// rollups of the facts per month and day, kept by analytics.facts. Every query is scoped by
+// workspace and counts the cohort of leads created in the period (archived and merged-away leads
+// have no facts). Counts read the rollups; medians and percentiles read one row per lead.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { PLAN_EACH_TIME as PLAN_EACH_TIME_COMMENT } from '../../platform/db/prepared-statements.js';
 import type { DB } from '../../platform/db/schema.js';
@@ -50,6 +51,49 @@ function leadConditions(scope: ReportScope, options: { inPeriod: boolean }): Raw
   return sql<boolean>`(${sql.join(conditions, sql` and `)})`;
 }
 
+const DAY_MS = 86_400_000;
+
+/** A calendar date (YYYY-MM-DD) moved by a number of days. */
+export const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const firstOfMonth = (date: string) => `${date.slice(0, 8)}01`;
+
+/**
+ * The period's whole months, as their first day and the first day after the last
+ * (YYYY-MM-DD), or undefined when the period holds no whole month.
+ */
+export function wholeMonthsOf(
+  from: string,
+  to: string,
+): { start: string; end: string } | undefined {
+  const start = from.endsWith('-01') ? from : firstOfMonth(addDays(firstOfMonth(from), 32));
+  const dayAfter = addDays(to, 1);
+  const end = dayAfter.endsWith('-01') ? dayAfter : firstOfMonth(to);
+  return start < end ? { start, end } : undefined;
+}
+
+/**
+ * The cohort of the count-only reports (leads created in the period, matching the filters) as
+ * rows of the monthly rollup's columns with a number of `leads` and their summed `value`: the
+ * rollup's rows for the period's whole months, and one row per lead from the facts for the days
+ * before and after them (decision 031).
+ */
+function cohortRows(scope: ReportScope): RawBuilder<unknown> {
+  const columns = sql`f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.status, f.currency,
+    f.furthest_position, f.first_touch_source_id, f.lost_reason_id`;
+  const months = wholeMonthsOf(scope.from, scope.to);
+  const perLead = sql`select ${columns}, 1 as leads, f.value from analytics_lead_facts f
+    where ${leadConditions(scope, { inPeriod: true })}`;
+  if (!months) return perLead;
+  const at = (date: string) => sql`(${date}::date::timestamp at time zone ${scope.timeZone})`;
+  return sql`
+    select ${columns}, f.leads, f.value from analytics_lead_months f
+    where ${leadConditions(scope, { inPeriod: false })}
+      and f.month >= ${months.start}::date and f.month < ${months.end}::date
+    union all
+    ${perLead} and (f.created_at < ${at(months.start)} or f.created_at >= ${at(months.end)})`;
+}
+
 /** The activity rollup's rows of the period's days (local) for leads matching the filters. */
 function activityDayConditions(scope: ReportScope): RawBuilder<boolean> {
   return sql<boolean>`(${leadConditions(scope, { inPeriod: false })}
@@ -64,10 +108,10 @@ export async function funnelCounts(db: Executor, scope: ReportScope & { pipeline
   // The furthest open or won stage each lead entered (skipped stages count as reached).
   const { rows } = await sql<{ max_position: number | null; leads: number; lost: number }>`
     ${PLAN_EACH_TIME}
-    select f.furthest_position as max_position, count(*)::int as leads,
-      (count(*) filter (where f.status = 'lost'))::int as lost
-    from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}
-    group by f.furthest_position`.execute(db);
+    with cohort as (${cohortRows(scope)})
+    select furthest_position as max_position, sum(leads)::int as leads,
+      coalesce(sum(leads) filter (where status = 'lost'), 0)::int as lost
+    from cohort group by furthest_position`.execute(db);
   return rows;
 }
 
@@ -97,18 +141,16 @@ export async function sourceCounts(db: Executor, scope: ReportScope) {
     first_touch_won_value: number;
   }>`
     ${PLAN_EACH_TIME}
-    with cohort as (
-      select f.source_id, f.first_touch_source_id, f.status, f.value, f.currency
-      from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}
-    ), own as (
-      select source_id, count(*)::int as leads,
-        (count(*) filter (where status = 'won'))::int as won,
-        (count(*) filter (where status = 'lost'))::int as lost,
+    with cohort as (${cohortRows(scope)}),
+    own as (
+      select source_id, sum(leads)::int as leads,
+        coalesce(sum(leads) filter (where status = 'won'), 0)::int as won,
+        coalesce(sum(leads) filter (where status = 'lost'), 0)::int as lost,
         coalesce(sum(value) filter (where status = 'won' and currency = ${scope.currency}), 0)::bigint
           as won_value
       from cohort group by source_id
     ), first as (
-      select first_touch_source_id as source_id, count(*)::int as won,
+      select first_touch_source_id as source_id, sum(leads)::int as won,
         coalesce(sum(value) filter (where currency = ${scope.currency}), 0)::bigint as won_value
       from cohort where status = 'won' group by first_touch_source_id
     )
@@ -140,12 +182,12 @@ export async function coordinatorCounts(db: Executor, scope: ReportScope) {
       count(f.first_contact_at)::int as contacted,
       percentile_cont(0.5) within group (
         order by extract(epoch from (f.first_contact_at - f.created_at)) / 60.0
-      ) as median_minutes_to_first_contact,
+      ) filter (where f.first_contact_at is not null) as median_minutes_to_first_contact,
       (count(*) filter (where f.status = 'won'))::int as won,
+      -- Only the won leads go into the sort (the filter, not a null for every other lead).
       percentile_cont(0.5) within group (
-        order by case when f.status = 'won'
-          then ${daysBetween(sql`f.created_at`, sql`f.stage_entered_at`)} end
-      ) as median_days_to_convert
+        order by ${daysBetween(sql`f.created_at`, sql`f.stage_entered_at`)}
+      ) filter (where f.status = 'won') as median_days_to_convert
     from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}
     group by f.assignee_id`.execute(db);
   return rows;
@@ -165,11 +207,11 @@ export async function touchesByMember(db: Executor, scope: ReportScope) {
 export async function lostReasonCounts(db: Executor, scope: ReportScope) {
   const { rows } = await sql<{ lost_reason_id: string | null; leads: number; value: number }>`
     ${PLAN_EACH_TIME}
-    select f.lost_reason_id, count(*)::int as leads,
-      coalesce(sum(f.value) filter (where f.currency = ${scope.currency}), 0)::bigint as value
-    from analytics_lead_facts f
-    where ${leadConditions(scope, { inPeriod: true })} and f.status = 'lost'
-    group by f.lost_reason_id`.execute(db);
+    with cohort as (${cohortRows(scope)})
+    select lost_reason_id, sum(leads)::int as leads,
+      coalesce(sum(value) filter (where currency = ${scope.currency}), 0)::bigint as value
+    from cohort where status = 'lost'
+    group by lost_reason_id`.execute(db);
   return rows;
 }
 
@@ -232,9 +274,10 @@ export async function newLeadsByWeek(db: Executor, scope: ReportScope) {
         date_trunc('week', ${scope.to}::date::timestamp),
         interval '1 week')::date as week_start
     ), counted as (
-      select date_trunc('week', f.created_at at time zone ${scope.timeZone})::date as week_start,
-        count(*)::int as leads
-      from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}
+      select date_trunc('week', f.day)::date as week_start, sum(f.leads)::int as leads
+      from analytics_lead_days f
+      where ${leadConditions(scope, { inPeriod: false })}
+        and f.day >= ${scope.from}::date and f.day <= ${scope.to}::date
       group by 1
     )
     select to_char(w.week_start, 'YYYY-MM-DD') as week_start, coalesce(c.leads, 0) as leads
@@ -266,39 +309,27 @@ export async function openPipelineByMonth(db: Executor, scope: ReportScope) {
 /**
  * For each month of the period: the weighted forecast as it stood on the month's first day
  * (leads then open, in the stage they were then in, at that stage's probability, with their
- * expected close date in the month; kept per lead in the facts) and the value actually won in
+ * expected close date in the month; rolled up per month from the facts) and the value won in
  * the month.
  */
 export async function forecastBacktest(db: Executor, scope: ReportScope) {
   const { rows } = await sql<{ month: string; forecast: number; won_value: number }>`
     ${PLAN_EACH_TIME}
     with months as (
-      select m::date as month_start, (m + interval '1 month')::date as month_end
+      select m::date as month_start
       from generate_series(date_trunc('month', ${scope.from}::date::timestamp),
         date_trunc('month', ${scope.to}::date::timestamp), interval '1 month') m
-    ), forecast as (
-      select f.forecast_month as month_start,
-        coalesce(round(sum(f.value * f.forecast_probability / 100.0)), 0)::bigint as forecast
-      from analytics_lead_facts f
+    ), rolled as (
+      select f.month, round(sum(f.forecast))::bigint as forecast, sum(f.won_value)::bigint as won_value
+      from analytics_forecast_months f
       where ${leadConditions(scope, { inPeriod: false })} and f.currency = ${scope.currency}
-        and f.forecast_probability is not null
-        and f.forecast_month >= (select min(month_start) from months)
-        and f.forecast_month <= (select max(month_start) from months)
-      group by f.forecast_month
-    ), won as (
-      select m.month_start, coalesce(sum(f.value), 0)::bigint as won_value
-      from months m
-      join analytics_lead_facts f on ${leadConditions(scope, { inPeriod: false })}
-        and f.currency = ${scope.currency} and f.status = 'won'
-        and f.stage_entered_at >= (m.month_start::timestamp at time zone ${scope.timeZone})
-        and f.stage_entered_at < (m.month_end::timestamp at time zone ${scope.timeZone})
-      group by m.month_start
+        and f.month >= date_trunc('month', ${scope.from}::date::timestamp)::date
+        and f.month <= date_trunc('month', ${scope.to}::date::timestamp)::date
+      group by f.month
     )
-    select to_char(m.month_start, 'YYYY-MM') as month, coalesce(fc.forecast, 0) as forecast,
-      coalesce(w.won_value, 0) as won_value
-    from months m
-    left join forecast fc on fc.month_start = m.month_start
-    left join won w on w.month_start = m.month_start
+    select to_char(m.month_start, 'YYYY-MM') as month, coalesce(r.forecast, 0) as forecast,
+      coalesce(r.won_value, 0) as won_value
+    from months m left join rolled r on r.month = m.month_start
     order by m.month_start`.execute(db);
   return rows;
 }

@@ -12,6 +12,7 @@ import type { UsersService } from '../users/users.service.js';
 import type { WorkspacesService } from '../workspaces/workspaces.service.js';
 import * as facts from './analytics.facts.js';
 import * as repo from './analytics.repository.js';
+import { addDays } from './analytics.repository.js';
 import type {
   AnalyticsQuery,
   CoordinatorsReportDto,
@@ -28,6 +29,8 @@ const DEFAULT_PERIOD_DAYS = 90;
 const REFRESH_INLINE_MAX = 5_000;
 /** Leads per refresh transaction. */
 const REFRESH_BATCH = 5_000;
+/** A refresh of at least this many leads vacuums the stale list after it. */
+const VACUUM_AFTER_LEADS = 10_000;
 export const ANALYTICS_REFRESH_QUEUE = 'analytics-refresh';
 const REFRESH_PERIOD_MINUTES = 1;
 const DAY_MS = 86_400_000;
@@ -49,9 +52,6 @@ export function localDate(instant: Date, timeZone: string): string {
     day: '2-digit',
   }).format(instant);
 }
-
-const addDays = (date: string, days: number) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** The period in months: each calendar month it touches counts by the share of its days. */
 export function monthsIn(from: string, to: string): number {
@@ -107,8 +107,12 @@ export function createAnalyticsService(
         }),
       );
       total += result.leads;
-      if (result.remaining === 0) return total;
+      if (result.remaining === 0) break;
     }
+    // A big refresh leaves as many dead rows in the stale list as it took out; every report asks
+    // that list whether it is empty, which (until autovacuum comes by) would scan them all.
+    if (total >= VACUUM_AFTER_LEADS) await facts.vacuumStaleList(db);
+    return total;
   }
 
   async function refreshById(workspaceId: string) {

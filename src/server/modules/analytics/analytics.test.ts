@@ -10,6 +10,8 @@ import {
   type TestApp,
 } from '../../../../test/support/test-app.js';
 import { monthsIn, slope } from './analytics.service.js';
+import { vacuumStaleList } from './analytics.facts.js';
+import { wholeMonthsOf } from './analytics.repository.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -624,6 +626,81 @@ describe('access and input', () => {
 });
 
 describe('keeping the read model fresh', () => {
+  it('can vacuum the stale list outside a transaction, on either database', async () => {
+    await expect(vacuumStaleList(t.db)).resolves.toBeUndefined();
+  });
+
+  it('finds the whole months of a period', () => {
+    expect(wholeMonthsOf('2026-02-20', '2026-04-10')).toEqual({
+      start: '2026-03-01',
+      end: '2026-04-01',
+    });
+    expect(wholeMonthsOf('2026-03-01', '2026-03-31')).toEqual({
+      start: '2026-03-01',
+      end: '2026-04-01',
+    });
+    expect(wholeMonthsOf('2025-11-22', '2026-11-21')).toEqual({
+      start: '2025-12-01',
+      end: '2026-11-01',
+    });
+    expect(wholeMonthsOf('2026-01-31', '2026-03-01')).toEqual({
+      start: '2026-02-01',
+      end: '2026-03-01',
+    });
+    expect(wholeMonthsOf('2026-03-02', '2026-03-31')).toBeUndefined();
+    expect(wholeMonthsOf('2026-03-05', '2026-04-20')).toBeUndefined();
+  });
+
+  it('counts whole months from the monthly rollup and the days around them per lead, in the workspace’s time zone', async () => {
+    const desk = await aSalesDesk(t);
+    const at = (createdAt: string, path = ['new']) => insertLead(desk, { path, createdAt });
+    await at('2026-02-19T12:00:00Z'); // before the period
+    await at('2026-02-20T12:00:00Z', ['new', 'won']); // first day (before the whole month)
+    await at('2026-02-28T23:30:00Z'); // 1 March 00:30 in Berlin: the whole month
+    const lost = await at('2026-03-15T12:00:00Z', ['new', 'lost']);
+    await at('2026-03-31T22:30:00Z'); // 1 April 00:30 in Berlin (summer time): after it
+    await at('2026-04-10T21:30:00Z'); // 10 April 23:30 in Berlin: last day
+    await at('2026-04-10T22:30:00Z'); // 11 April in Berlin: after the period
+    type Funnel = { leads: number; lost: number };
+    const period = 'from=2026-02-20&to=2026-04-10';
+    expect(await report<Funnel>(desk.admin, `/api/analytics/funnel?${period}`)).toMatchObject({
+      leads: 5,
+      lost: 1,
+    });
+    expect(await report<Funnel>(desk.admin, `/api/analytics/funnel?${MARCH}`)).toMatchObject({
+      leads: 2,
+      lost: 1,
+    });
+    const sources = await report<{ items: { leads: number; won: number }[] }>(
+      desk.admin,
+      `/api/analytics/sources?${period}`,
+    );
+    expect(sources.items.reduce((sum, item) => sum + item.leads, 0)).toBe(5);
+    expect(sources.items.reduce((sum, item) => sum + item.won, 0)).toBe(1);
+    const velocity = await report<{ weeks: { weekStart: string; leads: number }[] }>(
+      desk.admin,
+      `/api/analytics/velocity?${period}`,
+    );
+    expect(velocity.weeks.filter((week) => week.leads > 0)).toEqual([
+      { weekStart: '2026-02-16', leads: 1 },
+      { weekStart: '2026-02-23', leads: 1 },
+      { weekStart: '2026-03-09', leads: 1 },
+      { weekStart: '2026-03-30', leads: 1 },
+      { weekStart: '2026-04-06', leads: 1 },
+    ]);
+    // Archived, the lost lead leaves the month's rollup.
+    await sql`update leads set archived_at = now() where id = ${lost}`.execute(t.db);
+    expect(await report<Funnel>(desk.admin, `/api/analytics/funnel?${MARCH}`)).toMatchObject({
+      leads: 1,
+      lost: 0,
+    });
+    const lostReasons = await report<{ lost: number }>(
+      desk.admin,
+      `/api/analytics/lost-reasons?${period}`,
+    );
+    expect(lostReasons.lost).toBe(0);
+  });
+
   it('answers from facts refreshed after leads, moves and activities change', async () => {
     const desk = await aSalesDesk(t);
     const path = `/api/analytics/funnel?${MARCH}`;

@@ -23,6 +23,7 @@ import * as m0019 from './migrations/0019-messaging.js';
 import * as m0020 from './migrations/0020-automation.js';
 import * as m0021 from './migrations/0021-webhooks-reviews.js';
 import * as m0022 from './migrations/0022-sequences.js';
+import * as m0023 from './migrations/0023-analytics-rollups.js';
 import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-automation': m0020,
   '0021-webhooks-reviews': m0021,
   '0022-sequences': m0022,
+  '0023-analytics-rollups': m0023,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -770,6 +770,44 @@ export interface AnalyticsActivityDaysTable {
   rejected: number;
 }
 
+export interface AnalyticsLeadMonthsTable {
+  workspace_id: string;
+  month: string;
+  pipeline_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  status: string;
+  currency: string;
+  furthest_position: number | null;
+  first_touch_source_id: string | null;
+  lost_reason_id: string | null;
+  leads: number;
+  value: number;
+}
+
+export interface AnalyticsLeadDaysTable {
+  workspace_id: string;
+  day: string;
+  pipeline_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  leads: number;
+}
+
+export interface AnalyticsForecastMonthsTable {
+  workspace_id: string;
+  month: string;
+  pipeline_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  currency: string;
+  forecast: string;
+  won_value: number;
+}
+
 export interface AutomationRulesTable {
   workspace_id: string;
   id: Generated<string>;
@@ -1120,6 +1158,9 @@ export interface DB {
   analytics_stage_stays: AnalyticsStageStaysTable;
   analytics_lead_activity_days: AnalyticsLeadActivityDaysTable;
   analytics_activity_days: AnalyticsActivityDaysTable;
+  analytics_lead_months: AnalyticsLeadMonthsTable;
+  analytics_lead_days: AnalyticsLeadDaysTable;
+  analytics_forecast_months: AnalyticsForecastMonthsTable;
   automation_rules: AutomationRulesTable;
   automation_runs: AutomationRunsTable;
   automation_overdue_tasks: AutomationOverdueTasksTable;
