@@ -846,6 +846,70 @@ describe('rule engine', () => {
     expect(await notificationsOf(team.admin)).toHaveLength(1);
   });
 
+  it('runs each rule an event fires on its own: when one fails, the others keep their work', async () => {
+    const team = await aTeam();
+    await onlyDefault(team, null);
+    const helper = await aMember(t, team.admin, 'agent', 'Ida Idle');
+    const tagger = await createRule(team.admin, {
+      name: 'Tag new leads',
+      trigger: { type: 'lead_created' },
+      actions: [{ type: 'add_tag', tag: 'seen' }],
+    });
+    const caller = await createRule(team.admin, {
+      name: 'Call task',
+      trigger: { type: 'lead_created' },
+      actions: [{ type: 'create_task', title: 'Call', due: { amount: 1, unit: 'hours' } }],
+    });
+    const first = await aLead(t, team.admin, { assigneeId: team.agent.userId });
+    await t.runJobs();
+    expect((await runs(team.admin, tagger.id))[0]).toMatchObject({ status: 'succeeded' });
+    expect((await runs(team.admin, caller.id))[0]).toMatchObject({ status: 'succeeded' });
+    const tagged = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${first.id}`,
+      headers: as(team.admin),
+    });
+    expect(tagged.json<{ tags: string[] }>().tags).toEqual(['seen']);
+
+    // A third rule that fails (its task's assignee is no longer active): the other two keep
+    // their work; only the failing one is recorded with its error and queued for a retry.
+    const failing = await createRule(team.admin, {
+      name: 'Task for the idle one',
+      trigger: { type: 'lead_created' },
+      actions: [
+        {
+          type: 'create_task',
+          title: 'Help out',
+          due: { amount: 1, unit: 'hours' },
+          assigneeId: helper.userId,
+        },
+      ],
+    });
+    const deactivated = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${helper.userId}`,
+      headers: as(team.admin),
+      payload: { active: false },
+    });
+    expect(deactivated.statusCode).toBe(200);
+    const second = await aLead(t, team.admin, { assigneeId: team.agent.userId });
+    await t.runJobs();
+    const runOf = async (ruleId: string) =>
+      (await runs(team.admin, ruleId)).find((run) => run.leadId === second.id);
+    expect(await runOf(tagger.id)).toMatchObject({ status: 'succeeded' });
+    expect(await runOf(caller.id)).toMatchObject({ status: 'succeeded' });
+    const failed = await runOf(failing.id);
+    expect(failed).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(failed!.errors).toMatchObject([{ attempt: 1, action: 'create_task' }]);
+    const after = await t.app.inject({
+      method: 'GET',
+      url: `/api/leads/${second.id}`,
+      headers: as(team.admin),
+    });
+    expect(after.json<{ tags: string[] }>().tags).toEqual(['seen']);
+    expect((await tasksOf(team.admin, second.id)).map((task) => task.title)).toEqual(['Call']);
+  });
+
   it('publishes each overdue task once and fires task-overdue rules', async () => {
     const team = await aTeam();
     await onlyDefault(team, null);
