@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
 import {
+  apiOk,
+  callApi,
   demoUser,
   expectAccessible,
   saveDocScreenshot,
@@ -29,41 +31,6 @@ let server: RunningServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let owner: Page;
-
-interface ApiAnswer {
-  status: number;
-  body: unknown;
-}
-
-/** Calls the API as the page's signed-in member (cookie and CSRF token). */
-async function callApi(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<ApiAnswer> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
-      const headers: Record<string, string> = { 'x-csrf-token': me.csrfToken };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
-    { method, path, body },
-  );
-}
-
-async function apiOk<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await callApi(page, method, path, body);
-  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
-  return answer.body as T;
-}
 
 interface Named {
   id: string;

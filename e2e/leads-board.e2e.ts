@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
 import {
+  callApi,
   demoUser,
   expectAccessible,
   saveDocScreenshot,
@@ -34,37 +35,6 @@ async function newPage(): Promise<Page> {
 /** `12.500,00 €` → 12500 */
 function euros(text: string): number {
   return Number(text.replace(/[^\d,-]/g, '').replace(',', '.'));
-}
-
-interface ApiAnswer {
-  status: number;
-  body: unknown;
-}
-
-/** Calls the API as the page's signed-in member (cookie and CSRF token). */
-async function callApi(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-  ifMatch?: number,
-): Promise<ApiAnswer> {
-  return page.evaluate(
-    async ({ method, path, body, ifMatch }) => {
-      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
-      const headers: Record<string, string> = { 'x-csrf-token': me.csrfToken };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
-      const response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
-    { method, path, body, ifMatch },
-  );
 }
 
 async function leadNamed(page: Page, title: string): Promise<{ id: string; version: number }> {

@@ -8,6 +8,7 @@ import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { launchBrowser } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
 import {
+  apiOk,
   demoUser,
   expectAccessible,
   saveDocScreenshot,
@@ -43,34 +44,13 @@ afterAll(async () => {
   await sink?.close();
 });
 
-/** Calls the API as the page's signed-in member (cookie and CSRF token). */
-async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await page.evaluate(
-    async ({ method, path, body }) => {
-      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
-      const headers: Record<string, string> = { 'x-csrf-token': me.csrfToken };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
-    { method, path, body },
-  );
-  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
-  return answer.body as T;
-}
-
 /** How many drafts wait for approval, counted through the API's pages. */
 async function countDrafts(page: Page): Promise<number> {
   let count = 0;
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const result: { items: unknown[]; nextCursor: string | null } = await callApi(
+    const result: { items: unknown[]; nextCursor: string | null } = await apiOk(
       page,
       'GET',
       `/api/outbox?status=draft&limit=200${query}`,
@@ -223,11 +203,7 @@ describe('the outbox', () => {
     const confirm = owner.getByRole('dialog', { name: 'Take off the suppression list' });
     await confirm.getByRole('button', { name: 'Remove' }).click();
     await row.waitFor({ state: 'detached' });
-    const left = await callApi<{ items: unknown[] }>(
-      owner,
-      'GET',
-      '/api/suppressions?q=moved.away',
-    );
+    const left = await apiOk<{ items: unknown[] }>(owner, 'GET', '/api/suppressions?q=moved.away');
     expect(left.items).toHaveLength(0);
   });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
 import {
+  apiOk,
   demoUser,
   expectAccessible,
   signIn,
@@ -18,27 +19,6 @@ let server: RunningServer;
 let browser: Browser;
 let context: BrowserContext;
 let owner: Page;
-
-/** Calls the API as the page's signed-in member (cookie and CSRF token). */
-async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await page.evaluate(
-    async ({ method, path, body }) => {
-      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
-      const headers: Record<string, string> = { 'x-csrf-token': me.csrfToken };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
-    { method, path, body },
-  );
-  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
-  return answer.body as T;
-}
 
 interface ListedLead {
   id: string;
@@ -68,7 +48,7 @@ afterAll(async () => {
 
 describe('scoring', () => {
   it('shows the rules and the model status, and trains on request', async () => {
-    await callApi(owner, 'PUT', '/api/scoring/rules', {
+    await apiOk(owner, 'PUT', '/api/scoring/rules', {
       fieldRules: [
         {
           label: 'Has a coordinator',
@@ -109,7 +89,7 @@ describe('scoring', () => {
   it("shows a lead's score and its factors, and filters the list by a minimum score", async () => {
     // Open leads are rescored in the background after the rules were saved.
     const leads = await waitForValue(
-      () => callApi<{ items: ListedLead[] }>(owner, 'GET', '/api/leads?sort=-score&status=open'),
+      () => apiOk<{ items: ListedLead[] }>(owner, 'GET', '/api/leads?sort=-score&status=open'),
       (page) => page.items.length > 0 && page.items.every((lead) => lead.score !== null),
       30_000,
     );

@@ -1,5 +1,6 @@
-// Helpers for the web app's journeys: sign in through the page, check accessibility with
-// axe-core, and save screenshots (to docs/screenshots when UPDATE_DOC_SCREENSHOTS=1).
+// Helpers for the web app's journeys: sign in through the page, call the API as the signed-in
+// member, check accessibility with axe-core, and save screenshots (to docs/screenshots when
+// UPDATE_DOC_SCREENSHOTS=1).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,4 +114,47 @@ export async function waitForValue<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** Calls the API from the page as its signed-in member (session cookie and CSRF token). */
+export function callApi(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+  ifMatch?: number,
+): Promise<ApiAnswer> {
+  return page.evaluate(
+    async ({ method, path, body, ifMatch }) => {
+      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
+      const headers: Record<string, string> = { 'x-csrf-token': me.csrfToken };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
+      const response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+    { method, path, body, ifMatch },
+  );
+}
+
+/** callApi that expects a 2xx answer and returns its body. */
+export async function apiOk<T>(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const answer = await callApi(page, method, path, body);
+  expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
+  return answer.body as T;
 }

@@ -38,6 +38,20 @@ async function addRule(admin: Session, rule: Record<string, unknown>) {
   return response.json<{ id: string; version: number; order: number }>();
 }
 
+/** Each lead's assignee, by the lead's title. */
+async function ownersByTitle(session: Session) {
+  const listed = await t.app.inject({
+    method: 'GET',
+    url: '/api/leads?limit=50',
+    headers: as(session),
+  });
+  return Object.fromEntries(
+    listed
+      .json<{ items: { title: string; assigneeId: string | null }[] }>()
+      .items.map((lead) => [lead.title, lead.assigneeId]),
+  );
+}
+
 async function newLead(session: Session, payload: Record<string, unknown> = {}) {
   t.clock.advance(1000);
   const response = await t.app.inject({
@@ -411,16 +425,7 @@ describe('assignment rules', () => {
     ].join('\n');
     const result = await runImport(t, team.admin, csv);
     expect(result).toMatchObject({ status: 'completed', created: 6, failed: 0 });
-    const listed = await t.app.inject({
-      method: 'GET',
-      url: '/api/leads?limit=50',
-      headers: as(team.admin),
-    });
-    const owners = Object.fromEntries(
-      listed
-        .json<{ items: { title: string; assigneeId: string | null }[] }>()
-        .items.map((lead) => [lead.title, lead.assigneeId]),
-    );
+    const owners = await ownersByTitle(team.admin);
     expect(owners).toEqual({
       'Imke One': team.ana.userId,
       // The territory rule comes first.
@@ -451,16 +456,7 @@ describe('assignment rules', () => {
       'Rita,Three,rita@three.example',
     ].join('\n');
     expect(await runImport(t, team.admin, csv)).toMatchObject({ created: 3, failed: 0 });
-    const listed = await t.app.inject({
-      method: 'GET',
-      url: '/api/leads?limit=50',
-      headers: as(team.admin),
-    });
-    const owners = Object.fromEntries(
-      listed
-        .json<{ items: { title: string; assigneeId: string | null }[] }>()
-        .items.map((lead) => [lead.title, lead.assigneeId]),
-    );
+    const owners = await ownersByTitle(team.admin);
     // Ben has none, then both have one (Ana's turn), then Ana has two.
     expect(owners).toMatchObject({
       'Olga One': team.ben.userId,
