@@ -128,6 +128,16 @@ async function runs(session: Session, ruleId?: string) {
   return response.json<{ items: Run[] }>().items;
 }
 
+async function deactivate(admin: Session, userId: string) {
+  const response = await t.app.inject({
+    method: 'PATCH',
+    url: `/api/users/${userId}`,
+    headers: as(admin),
+    payload: { active: false },
+  });
+  expect(response.statusCode).toBe(200);
+}
+
 async function tasksOf(session: Session, leadId: string) {
   const response = await t.app.inject({
     method: 'GET',
@@ -805,13 +815,8 @@ describe('rule engine', () => {
         },
       ],
     });
-    const deactivated = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/users/${helper.userId}`,
-      headers: as(team.admin),
-      payload: { active: false },
-    });
-    expect(deactivated.statusCode).toBe(200);
+    // An inactive member can't be given a task: the rule's action fails.
+    await deactivate(team.admin, helper.userId);
     const lead = await aLead(t, team.admin);
     await t.runJobs();
     let [run] = await runs(team.admin, rule.id);
@@ -885,13 +890,8 @@ describe('rule engine', () => {
         },
       ],
     });
-    const deactivated = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/users/${helper.userId}`,
-      headers: as(team.admin),
-      payload: { active: false },
-    });
-    expect(deactivated.statusCode).toBe(200);
+    // An inactive member can't be given a task: the rule's action fails.
+    await deactivate(team.admin, helper.userId);
     const second = await aLead(t, team.admin, { assigneeId: team.agent.userId });
     await t.runJobs();
     const runOf = async (ruleId: string) =>

@@ -24,6 +24,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../app/query-client';
 import { useSession } from '../../app/session';
+import { LoadMore } from '../../components/ui/load-more';
 import { PageSkeleton, QueryView } from '../../components/ui/screens';
 import {
   SUPPRESSION_REASONS,
@@ -329,17 +330,7 @@ export function OutboxPage() {
           {(data) => (
             <Stack gap="sm">
               <OutboxTable messages={data.pages.flatMap((page) => page.items)} onOpen={setOpen} />
-              {outbox.hasNextPage && (
-                <Group justify="center">
-                  <Button
-                    variant="default"
-                    loading={outbox.isFetchingNextPage}
-                    onClick={() => void outbox.fetchNextPage()}
-                  >
-                    Load more
-                  </Button>
-                </Group>
-              )}
+              <LoadMore query={outbox} />
             </Stack>
           )}
         </QueryView>

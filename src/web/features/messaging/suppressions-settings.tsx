@@ -26,6 +26,7 @@ import type { z } from 'zod';
 import { createSuppressionBodySchema } from '../../../server/modules/messaging/messaging.schemas';
 import { errorMessage } from '../../app/query-client';
 import { useSession } from '../../app/session';
+import { LoadMore } from '../../components/ui/load-more';
 import { ErrorScreen, PageSkeleton } from '../../components/ui/screens';
 import { ApiError } from '../../lib/api-client';
 import { applyServerErrors } from '../../lib/forms';
@@ -257,17 +258,7 @@ export function SuppressionsSettings() {
         ) : (
           <Stack gap="sm">
             <SuppressionsTable suppressions={suppressions} onRemove={setRemoving} />
-            {list.hasNextPage && (
-              <Group justify="center">
-                <Button
-                  variant="default"
-                  loading={list.isFetchingNextPage}
-                  onClick={() => void list.fetchNextPage()}
-                >
-                  Load more
-                </Button>
-              </Group>
-            )}
+            <LoadMore query={list} />
           </Stack>
         )}
       </Card>
