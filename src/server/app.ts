@@ -320,6 +320,8 @@ export async function buildApp(options: BuildAppOptions) {
   // Workers run only where start() was called (the server); closing the app stops them.
   app.addHook('onClose', async () => {
     services.schedules.stop();
+    // A training thread would hold the job (and so the shutdown) until it finished.
+    await services.scoring.stopTraining();
     await services.jobs.stop();
     services.mailer.close();
   });

@@ -182,6 +182,8 @@ export function createJobs(db: Kysely<DB>): Jobs {
         for (let attempt = 1; ; attempt += 1) {
           try {
             await boss.createQueue(name, queueOptions(options) as PgBoss.Queue);
+            // create_queue leaves an existing queue as it was: options changed since apply too.
+            await boss.updateQueue(name, queueOptions(options) as PgBoss.Queue);
             break;
           } catch (error) {
             if ((error as { code?: string }).code !== '40P01' || attempt >= 5) throw error;

@@ -148,17 +148,18 @@ const COUNTED_TYPES: ActivityType[] = ['call', 'email', 'sms', 'meeting', 'note'
 /**
  * What rules and model read of each lead: its fields, its source's name and, up to the moment it
  * closed (now while open), activity counts by type, stage moves through open stages and the
- * first call, email, message or meeting. `ids` or `closed` picks the leads.
+ * first call, email, message or meeting. `ids` picks the leads; `closed` the most recently
+ * closed won and lost leads, that many at most.
  */
 export function leadScoringFacts(
   db: Executor,
   workspaceId: string,
-  pick: { ids: string[] } | { closed: true },
+  pick: { ids: string[] } | { closed: number },
   now: Date,
 ) {
   // The moment the lead closed, or now while it is open.
   const cutoff = sql<Date>`(case when l.status = 'open' then ${now}::timestamptz else l.stage_entered_at end)`;
-  let query = db
+  const query = db
     .selectFrom('leads as l')
     .leftJoin('lead_sources as s', (join) =>
       join.onRef('s.workspace_id', '=', 'l.workspace_id').onRef('s.id', '=', 'l.source_id'),
@@ -199,11 +200,19 @@ export function leadScoringFacts(
           and a.occurred_at <= ${cutoff})`.as('first_touch_at'),
     ])
     .where('l.workspace_id', '=', workspaceId);
-  query =
-    'ids' in pick
-      ? query.where('l.id', '=', sql<string>`any(${pick.ids}::uuid[])`)
-      : query.where('l.status', '<>', 'open').where('l.merged_into_id', 'is', null);
-  return query.orderBy('l.id').execute();
+  if ('ids' in pick) {
+    return query
+      .where('l.id', '=', sql<string>`any(${pick.ids}::uuid[])`)
+      .orderBy('l.id')
+      .execute();
+  }
+  return query
+    .where('l.status', '<>', 'open')
+    .where('l.merged_into_id', 'is', null)
+    .orderBy('l.stage_entered_at', 'desc')
+    .orderBy('l.id')
+    .limit(pick.closed)
+    .execute();
 }
 
 export type LeadScoringFacts = Awaited<ReturnType<typeof leadScoringFacts>>[number];

@@ -17,16 +17,15 @@ import { systemActorFor } from '../users/users.service.js';
 import { featureNames, toFeatureRow, type LeadFacts } from './scoring.features.js';
 import {
   computeAuc,
-  evaluateModel,
   explainPrediction,
   splitHoldout,
-  trainModel,
   type CalibrationBucket,
   type LabelledRow,
   type TrainedModel,
 } from './scoring.model.js';
 import * as repo from './scoring.repository.js';
 import { scoreByRules, type ActivityFacts, type RuleLead } from './scoring.rules.js';
+import { createTrainingThreads, TrainingStopped } from './scoring.worker.js';
 import type {
   EngagementRule,
   FieldRule,
@@ -39,7 +38,17 @@ import type {
 /** Below these, the model is not trained and scores come from the rules. */
 export const MIN_CLOSED_LEADS = 50;
 export const MIN_LEADS_PER_CLASS = 10;
+/** The model learns from (and is evaluated on) the most recently closed leads, this many at most. */
+export const MAX_TRAINING_LEADS = 10_000;
 const RECOMPUTE_BATCH = 200;
+/** Open leads one `scoring-recompute` job rescores before handing the rest to the next. */
+const RECOMPUTE_PER_JOB = 1_000;
+
+interface RecomputeJob {
+  workspaceId: string;
+  /** Rescore the open leads after this id (the previous job's last). */
+  after?: string | null;
+}
 const DAY_MINUTES = 24 * 60;
 
 /** The changes after which a lead's score is recomputed. */
@@ -113,6 +122,7 @@ export function createScoringService(
   },
 ) {
   const { db, clock, jobs, events, schedules } = deps;
+  const trainingThreads = createTrainingThreads();
 
   async function leadFieldDefinitions(actor: Actor): Promise<CustomFieldDto[]> {
     const fields = await modules.customFields.listCustomFields(actor, {
@@ -232,9 +242,10 @@ export function createScoringService(
     } else {
       results = rows.map(() => ({ score: null, factors: null }));
     }
-    for (const [i, row] of rows.entries()) {
-      const { score, factors } = results[i]!;
-      await db.transaction().execute(async (trx) => {
+    // One transaction for the batch: a score and its event are written together.
+    await db.transaction().execute(async (trx) => {
+      for (const [i, row] of rows.entries()) {
+        const { score, factors } = results[i]!;
         const changed = await repo.writeScore(trx, workspaceId, row.id, score, factors);
         if (changed && changed.previous !== score) {
           await events.publish(trx, {
@@ -244,18 +255,35 @@ export function createScoringService(
             data: { from: changed.previous, to: score },
           });
         }
-      });
-    }
+      }
+    });
   }
 
-  /** Every open lead of the workspace, in batches. */
-  async function recomputeWorkspace(workspaceId: string) {
-    for (let after: string | null = null; ;) {
-      const ids = await repo.openLeadIds(db, workspaceId, after, RECOMPUTE_BATCH);
+  /**
+   * The job `scoring-recompute`: the workspace's open leads after `after` (by id), in batches, up
+   * to RECOMPUTE_PER_JOB of them; the rest goes to a follow-up job. A shutdown then waits for one
+   * job's share at most, never for a whole big workspace.
+   */
+  async function recomputeOpenLeads({ workspaceId, after }: RecomputeJob) {
+    let cursor = after ?? null;
+    for (let done = 0; done < RECOMPUTE_PER_JOB; done += RECOMPUTE_BATCH) {
+      const ids = await repo.openLeadIds(db, workspaceId, cursor, RECOMPUTE_BATCH);
       await recomputeLeads(workspaceId, ids);
       if (ids.length < RECOMPUTE_BATCH) return;
-      after = ids.at(-1) ?? null;
+      cursor = ids.at(-1) ?? null;
     }
+    await db
+      .transaction()
+      .execute((trx) =>
+        jobs.send(trx, 'scoring-recompute', { workspaceId, after: cursor } satisfies RecomputeJob),
+      );
+  }
+
+  /** Every open lead's score follows the rules or model now in place (a job, after commit). */
+  function recomputeWorkspace(trx: Executor, workspaceId: string) {
+    return jobs.send(trx, 'scoring-recompute', { workspaceId } satisfies RecomputeJob, {
+      singletonKey: workspaceId,
+    });
   }
 
   async function train(workspaceId: string) {
@@ -263,8 +291,8 @@ export function createScoringService(
     const now = clock.now();
     const counts = await repo.countClosedLeads(db, workspaceId);
     const base = { won_leads: counts.won, lost_leads: counts.lost, updated_at: now };
-    const insufficient = () =>
-      repo.saveModel(db, workspaceId, {
+    const insufficient = (trx: Executor) =>
+      repo.saveModel(trx, workspaceId, {
         ...base,
         status: 'insufficient_data',
         model: null,
@@ -281,13 +309,20 @@ export function createScoringService(
       counts.won < MIN_LEADS_PER_CLASS ||
       counts.lost < MIN_LEADS_PER_CLASS
     ) {
-      await insufficient();
-      await recomputeWorkspace(workspaceId);
+      await db.transaction().execute(async (trx) => {
+        await insufficient(trx);
+        await recomputeWorkspace(trx, workspaceId);
+      });
       return;
     }
     try {
       const fields = await leadFieldDefinitions(actor);
-      const rows = await repo.leadScoringFacts(db, workspaceId, { closed: true }, now);
+      const rows = await repo.leadScoringFacts(
+        db,
+        workspaceId,
+        { closed: MAX_TRAINING_LEADS },
+        now,
+      );
       const facts = rows.map((row) => leadFactsOf(row, fields));
       const labelled: LabelledRow[] = rows.map((row, i) => ({
         id: row.id,
@@ -296,12 +331,17 @@ export function createScoringService(
       }));
       const { train: training, holdout } = splitHoldout(labelled);
       if (!training.some((row) => row.won) || training.every((row) => row.won)) {
-        await insufficient();
-        await recomputeWorkspace(workspaceId);
+        await db.transaction().execute(async (trx) => {
+          await insufficient(trx);
+          await recomputeWorkspace(trx, workspaceId);
+        });
         return;
       }
-      const model = trainModel(training, featureNames(facts));
-      const evaluation = evaluateModel(model, holdout);
+      const { model, evaluation } = await trainingThreads.train({
+        training,
+        holdout,
+        featureNames: featureNames(facts),
+      });
       const rules = rulesOf(await repo.findRules(db, workspaceId));
       let ruleAuc: number | null = null;
       if (hasRules(rules) && holdout.length > 0) {
@@ -313,7 +353,7 @@ export function createScoringService(
           heldRows.map((row) => row.status === 'won'),
         );
       }
-      await repo.saveModel(db, workspaceId, {
+      const ready = {
         ...base,
         status: 'ready',
         model: JSON.stringify(model),
@@ -324,8 +364,14 @@ export function createScoringService(
         rule_auc: ruleAuc,
         calibration: JSON.stringify(evaluation.calibration),
         error: '',
+      } as const;
+      await db.transaction().execute(async (trx) => {
+        await repo.saveModel(trx, workspaceId, ready);
+        await recomputeWorkspace(trx, workspaceId);
       });
     } catch (error) {
+      // A shutdown is not the model's failure: the job is retried after the restart.
+      if (error instanceof TrainingStopped) throw error;
       await repo.saveModel(db, workspaceId, {
         ...base,
         status: 'failed',
@@ -333,7 +379,6 @@ export function createScoringService(
       });
       throw error;
     }
-    await recomputeWorkspace(workspaceId);
   }
 
   function toModelDto(row: ScoringModelRow | undefined, closed: { won: number; lost: number }) {
@@ -435,11 +480,11 @@ export function createScoringService(
       ),
   });
 
-  jobs.register<{ workspaceId: string }>('scoring-recompute', ({ workspaceId }) =>
-    recomputeWorkspace(workspaceId),
-  );
+  jobs.register<RecomputeJob>('scoring-recompute', recomputeOpenLeads);
+  // A failed training is saved as such and tried again; one cut off by a shutdown runs again
+  // after the restart.
   jobs.register<{ workspaceId: string }>('scoring-train', ({ workspaceId }) => train(workspaceId), {
-    retryLimit: 0,
+    retryLimit: 2,
     expireInSeconds: 60 * 60,
   });
 
@@ -465,6 +510,9 @@ export function createScoringService(
   });
 
   return {
+    /** Ends the trainings in progress (the app is closing). */
+    stopTraining: () => trainingThreads.stop(),
+
     async getRules(actor: Actor): Promise<ScoringRulesDto> {
       requirePermission(actor, 'lead:read');
       return toRulesDto(await repo.findRules(db, actor.workspaceId));
@@ -490,13 +538,7 @@ export function createScoringService(
           before: rulesOf(before),
           after: rulesOf(saved),
         });
-        // Every open lead's score follows the new rules, after commit.
-        await jobs.send(
-          trx,
-          'scoring-recompute',
-          { workspaceId: actor.workspaceId },
-          { singletonKey: actor.workspaceId },
-        );
+        await recomputeWorkspace(trx, actor.workspaceId);
         return toRulesDto(saved);
       });
     },
@@ -537,9 +579,6 @@ export function createScoringService(
         return toModelDto(row, await repo.countClosedLeads(trx, actor.workspaceId));
       });
     },
-
-    /** For jobs and tests: recompute one workspace's open leads now. */
-    recomputeWorkspace,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type TestApp,
 } from '../../../../test/support/test-app.js';
 import type { DomainEvent } from '../../platform/events.js';
+import { leadScoringFacts } from './scoring.repository.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -302,6 +303,37 @@ describe('rule scoring', () => {
   });
 });
 
+describe('rescoring a big workspace', () => {
+  it('goes through every open lead, a thousand per job, each job handing on to the next', async () => {
+    const desk = await aSalesDesk(t, { automation: 'off' });
+    const { admin } = desk;
+    // 2,100 open high-priority leads straight into the table: three jobs' worth. They already
+    // have the score the rule gives (so no score-change event per lead) but not its factors.
+    const now = t.clock.now();
+    await sql`
+      insert into leads (workspace_id, title, pipeline_id, stage_id, stage_entered_at, status,
+        value, currency, probability, priority, custom_fields, score, created_at, updated_at)
+      select ${admin.workspaceId}, 'Open ' || n, ${desk.pipelineId}, ${desk.stage.new!.id}, ${now},
+        'open', 0, 'EUR', 10, 'high', '{}'::jsonb, 25, ${now}, ${now}
+      from generate_series(1, 2100) n`.execute(t.db);
+    const saved = await putRules(admin, {
+      fieldRules: [
+        { label: 'High', points: 25, condition: { field: 'priority', priorities: ['high'] } },
+      ],
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    await t.runJobs();
+    const { rows } = await sql<{ scored: number; unscored: number; jobs: number }>`
+      select count(*) filter (where score_factors @> '[{"label": "High", "points": 25}]')::int
+          as scored,
+        count(*) filter (where score_factors is null)::int as unscored,
+        (select count(*)::int from pgboss.job where name = 'scoring-recompute'
+          and data->>'workspaceId' = ${admin.workspaceId}) as jobs
+      from leads where workspace_id = ${admin.workspaceId}`.execute(t.db);
+    expect(rows[0]).toEqual({ scored: 2100, unscored: 0, jobs: 3 });
+  });
+});
+
 describe('score sort and filter', () => {
   it('sorts by score (unscored last either way) and filters by a minimum score', async () => {
     const { admin } = await aSalesDesk(t, { automation: 'off' });
@@ -363,9 +395,14 @@ describe('predictive scoring', () => {
   // on the luck of random ids (one CI run drew a hold-out with AUC 0.62).
   let closedLeads = 0;
 
-  async function insertClosedLead(desk: Desk, sourceId: string, won: boolean) {
+  async function insertClosedLead(
+    desk: Desk,
+    sourceId: string,
+    won: boolean,
+    closedAt = t.clock.now(),
+  ) {
     const stage = won ? desk.stage.won! : desk.stage.lost!;
-    const now = t.clock.now();
+    const now = closedAt;
     const created = new Date(now.getTime() - 30 * DAY_MS);
     closedLeads += 1;
     const id = `00000000-0000-4000-8000-${closedLeads.toString(16).padStart(12, '0')}`;
@@ -502,5 +539,24 @@ describe('predictive scoring', () => {
       headers: as(agent),
     });
     expect(refused.statusCode).toBe(403);
+  });
+
+  it('learns from the most recently closed leads, up to the limit', async () => {
+    const desk = await aSalesDesk(t, { automation: 'off' });
+    const source = await aSource(desk.admin, 'Walk-in');
+    const now = t.clock.now().getTime();
+    for (const daysAgo of [3, 1, 4, 2]) {
+      await insertClosedLead(desk, source, daysAgo % 2 === 0, new Date(now - daysAgo * DAY_MS));
+    }
+    const picked = await leadScoringFacts(
+      t.db,
+      desk.admin.workspaceId,
+      { closed: 2 },
+      t.clock.now(),
+    );
+    expect(picked.map((row) => new Date(row.cutoff).getTime())).toEqual([
+      now - 1 * DAY_MS,
+      now - 2 * DAY_MS,
+    ]);
   });
 });
