@@ -278,6 +278,44 @@ export interface HealthBody {
   version: string;
 }
 
+const QUIET_POLL_MS = 5_000;
+const QUIET_LIMIT_MS = 30 * 60_000;
+
+/**
+ * On PostgreSQL data made behind the server's back (createData), waits until the server has run
+ * the jobs that are due (a first start on a million leads runs the weekly retraining and
+ * rescoring, automation scans …), so the load measures a quiet server. Returns the seconds
+ * waited. PGlite data can't be watched from outside the server: no wait there.
+ */
+export async function waitForQuietJobs(data: BenchData): Promise<number> {
+  const url = data.env.DATABASE_URL;
+  if (!url) return 0;
+  const started = performance.now();
+  return withPgClient(url, async (client) => {
+    let quietPolls = 0;
+    let lastReport = 0;
+    for (;;) {
+      const { rows } = await client.query<{ name: string; jobs: number }>(
+        `select name, count(*)::int as jobs from pgboss.job
+         where state in ('created', 'retry', 'active') and start_after <= now()
+         group by name order by 2 desc`,
+      );
+      const waited = performance.now() - started;
+      quietPolls = rows.length === 0 ? quietPolls + 1 : 0;
+      if (quietPolls >= 2) return Math.round(waited / 1000);
+      if (waited > QUIET_LIMIT_MS) {
+        throw new Error(`the server's jobs were still busy after ${QUIET_LIMIT_MS / 60_000} min`);
+      }
+      if (rows.length > 0 && waited - lastReport >= 30_000) {
+        lastReport = waited;
+        const busy = rows.map((row) => `${row.name} ${row.jobs}`).join(', ');
+        log(`${data.backend}: waiting for the server's due jobs (${busy})…`);
+      }
+      await sleep(QUIET_POLL_MS);
+    }
+  });
+}
+
 /** Starts `node dist/server/cli.js start` (on fresh data by default) and waits until it is ready. */
 export async function startServer(
   backend: Backend,

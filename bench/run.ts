@@ -27,6 +27,7 @@ import {
   measureScenario,
   runCleanups,
   startServer,
+  waitForQuietJobs,
   warningsIn,
   writeResults,
   type Backend,
@@ -224,6 +225,10 @@ async function main(): Promise<number> {
     }
     log(`${backend}: Leadkeeper ${server.version} ready at ${server.baseUrl}`);
     try {
+      if (data) {
+        const seconds = await waitForQuietJobs(data);
+        if (seconds > 0) log(`${backend}: the server's due jobs ran first (${seconds} s)`);
+      }
       const scenarios = (await benchmark.prepare(server)).filter(
         (scenario) => !values.only || scenario.name === values.only,
       );
