@@ -6,11 +6,20 @@
 // tables.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
+import { bucketOf } from './analytics.histogram.js';
 
 type Executor = Kysely<DB>;
 
 /** Activity types that count as a touch (as for a lead's last contact, activities.touch). */
 export const TOUCH_TYPES = ['call', 'email', 'sms', 'meeting', 'document_sent'];
+
+/** A lead's first contact came within 5 minutes of its arrival (facts row `f`). */
+export const CONTACTED_FAST = sql<boolean>`f.first_contact_at <= f.created_at + interval '5 minutes'`;
+/** The durations the histograms hold, in seconds (facts row `f`; a stage stay for STAY). */
+// As float8: extract gives numeric, whose logarithm costs several times more.
+export const FIRST_CONTACT_SECONDS = sql<number>`extract(epoch from (f.first_contact_at - f.created_at))::float8`;
+export const CONVERT_SECONDS = sql<number>`extract(epoch from (f.stage_entered_at - f.created_at))::float8`;
+export const STAY_SECONDS = sql<number>`(f.days * 86400)`;
 
 /** Above this many stale leads a refresh rebuilds the workspace's facts in one pass. */
 const REBUILD_ABOVE = 20_000;
@@ -64,6 +73,7 @@ export async function refreshFacts(
       'analytics_lead_months',
       'analytics_lead_days',
       'analytics_forecast_months',
+      'analytics_duration_months',
     ] as const) {
       await trx.deleteFrom(table).where('workspace_id', '=', workspaceId).execute();
     }
@@ -257,7 +267,8 @@ async function addActivityCounts(
 
 /**
  * Adds (sign 1) or takes out (sign -1) the leads `f` in the lead rollups: per local month of
- * creation, per local day of creation, and the backtest's forecast and won value per month.
+ * creation (and their durations by bucket), per local day of creation, and the backtest's
+ * forecast and won value per month.
  */
 async function addLeadCounts(
   trx: Executor,
@@ -267,19 +278,44 @@ async function addLeadCounts(
   filter: RawBuilder<boolean>,
 ) {
   const leads = sql`from analytics_lead_facts f where f.workspace_id = ${workspaceId} and ${filter}`;
+  const month = sql`date_trunc('month', f.created_at at time zone ${timeZone})::date`;
   await sql`
     insert into analytics_lead_months as r (workspace_id, month, pipeline_id, source_id,
       assignee_id, tags, status, currency, furthest_position, first_touch_source_id,
-      lost_reason_id, leads, value)
-    select f.workspace_id, date_trunc('month', f.created_at at time zone ${timeZone})::date,
-      f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.status, f.currency,
-      f.furthest_position, f.first_touch_source_id, f.lost_reason_id,
-      ${sign} * count(*), ${sign} * sum(f.value)
+      lost_reason_id, leads, value, contacted, contacted_fast)
+    select f.workspace_id, ${month}, f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.status,
+      f.currency, f.furthest_position, f.first_touch_source_id, f.lost_reason_id,
+      ${sign} * count(*), ${sign} * sum(f.value), ${sign} * count(f.first_contact_at),
+      ${sign} * count(*) filter (where ${CONTACTED_FAST})
     ${leads}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
     on conflict (workspace_id, month, pipeline_id, source_id, assignee_id, tags, status, currency,
       furthest_position, first_touch_source_id, lost_reason_id)
-    do update set leads = r.leads + excluded.leads, value = r.value + excluded.value`.execute(trx);
+    do update set leads = r.leads + excluded.leads, value = r.value + excluded.value,
+      contacted = r.contacted + excluded.contacted,
+      contacted_fast = r.contacted_fast + excluded.contacted_fast`.execute(trx);
+  // Durations by bucket: first contacts and wins of the leads, finished stays in their stages.
+  await sql`
+    insert into analytics_duration_months as r (workspace_id, month, pipeline_id, measure,
+      assignee_id, stage_id, bucket, n)
+    select workspace_id, month, pipeline_id, measure, assignee_id, stage_id, bucket,
+      ${sign} * count(*)
+    from (
+      select f.workspace_id, ${month} as month, f.pipeline_id, 'first_contact' as measure,
+        f.assignee_id, null::uuid as stage_id, ${bucketOf(FIRST_CONTACT_SECONDS)} as bucket
+      ${leads} and f.first_contact_at is not null
+      union all
+      select f.workspace_id, ${month}, f.pipeline_id, 'convert', f.assignee_id, null,
+        ${bucketOf(CONVERT_SECONDS)}
+      ${leads} and f.status = 'won'
+      union all
+      select f.workspace_id, ${month}, f.pipeline_id, 'stay', null, f.stage_id,
+        ${bucketOf(STAY_SECONDS)}
+      from analytics_stage_stays f where f.workspace_id = ${workspaceId} and ${filter}
+    ) durations
+    group by 1, 2, 3, 4, 5, 6, 7
+    on conflict (workspace_id, month, pipeline_id, measure, assignee_id, stage_id, bucket)
+    do update set n = r.n + excluded.n`.execute(trx);
   await sql`
     insert into analytics_lead_days as r (workspace_id, day, pipeline_id, source_id, assignee_id,
       tags, leads)
@@ -317,6 +353,8 @@ async function addLeadCounts(
     );
     await sql`delete from analytics_forecast_months where workspace_id = ${workspaceId}
       and forecast = 0 and won_value = 0`.execute(trx);
+    await sql`delete from analytics_duration_months where workspace_id = ${workspaceId}
+      and n = 0`.execute(trx);
   }
 }
 

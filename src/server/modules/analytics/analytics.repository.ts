@@ -6,6 +6,13 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { PLAN_EACH_TIME as PLAN_EACH_TIME_COMMENT } from '../../platform/db/prepared-statements.js';
 import type { DB } from '../../platform/db/schema.js';
+import {
+  CONTACTED_FAST,
+  CONVERT_SECONDS,
+  FIRST_CONTACT_SECONDS,
+  STAY_SECONDS,
+} from './analytics.facts.js';
+import { bucketOf, percentileOf, type Bucket } from './analytics.histogram.js';
 
 type Executor = Kysely<DB>;
 
@@ -24,6 +31,8 @@ export interface ReportScope {
   sourceId?: string | undefined;
   assigneeId?: string | undefined;
   tag?: string | undefined;
+  /** The months read whole from the rollups (rollupMonths); the rest of the period per lead. */
+  months?: Months | undefined;
 }
 
 function periodStart(scope: ReportScope) {
@@ -72,6 +81,28 @@ export function wholeMonthsOf(
   return start < end ? { start, end } : undefined;
 }
 
+export type Months = NonNullable<ReturnType<typeof wholeMonthsOf>>;
+
+/**
+ * The months of the period the rollups can answer for whole: its whole months, and the month it
+ * ends in when no lead was created after the period (a period ending today: that month's leads
+ * so far are all in it), which leaves only the days before them to read per lead.
+ */
+export async function rollupMonths(db: Executor, scope: ReportScope): Promise<Months | undefined> {
+  const months = wholeMonthsOf(scope.from, scope.to);
+  const monthAfter = firstOfMonth(addDays(firstOfMonth(scope.to), 32));
+  if (months?.end === monthAfter) return months;
+  const start =
+    months?.start ??
+    (scope.from.endsWith('-01') ? scope.from : firstOfMonth(addDays(firstOfMonth(scope.from), 32)));
+  if (start >= monthAfter) return months;
+  const { rows } = await sql<{ later: boolean }>`
+    ${PLAN_EACH_TIME}
+    select exists (select 1 from analytics_lead_facts f where f.workspace_id = ${scope.workspaceId}
+      and f.created_at >= ${periodEnd(scope)}) as later`.execute(db);
+  return rows[0]?.later ? months : { start, end: monthAfter };
+}
+
 /**
  * The cohort of the count-only reports (leads created in the period, matching the filters) as
  * rows of the monthly rollup's columns with a number of `leads` and their summed `value`: the
@@ -81,17 +112,140 @@ export function wholeMonthsOf(
 function cohortRows(scope: ReportScope): RawBuilder<unknown> {
   const columns = sql`f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.status, f.currency,
     f.furthest_position, f.first_touch_source_id, f.lost_reason_id`;
-  const months = wholeMonthsOf(scope.from, scope.to);
-  const perLead = sql`select ${columns}, 1 as leads, f.value from analytics_lead_facts f
-    where ${leadConditions(scope, { inPeriod: true })}`;
+  const months = scope.months;
+  const perLead = sql`select ${columns}, 1 as leads, f.value,
+      (f.first_contact_at is not null)::int as contacted,
+      coalesce((${CONTACTED_FAST})::int, 0) as contacted_fast
+    from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}`;
   if (!months) return perLead;
-  const at = (date: string) => sql`(${date}::date::timestamp at time zone ${scope.timeZone})`;
   return sql`
-    select ${columns}, f.leads, f.value from analytics_lead_months f
-    where ${leadConditions(scope, { inPeriod: false })}
-      and f.month >= ${months.start}::date and f.month < ${months.end}::date
+    select ${columns}, f.leads, f.value, f.contacted, f.contacted_fast
+    from analytics_lead_months f
+    where ${leadConditions(scope, { inPeriod: false })} and ${inMonths(months)}
     union all
-    ${perLead} and (f.created_at < ${at(months.start)} or f.created_at >= ${at(months.end)})`;
+    ${aroundMonths(scope, months, perLead)}`;
+}
+
+/** A rollup row `f` of one of the whole months. */
+const inMonths = (months: Months) =>
+  sql<boolean>`(f.month >= ${months.start}::date and f.month < ${months.end}::date)`;
+
+/**
+ * The rows of a per-lead query (ending in its where clause, on `f`) for the leads created in the
+ * days before and after the whole months: two range scans of the created_at index.
+ */
+function aroundMonths(scope: ReportScope, months: Months, perLead: RawBuilder<unknown>) {
+  const at = (date: string) => sql`(${date}::date::timestamp at time zone ${scope.timeZone})`;
+  return sql`${perLead} and f.created_at < ${at(months.start)}
+    union all
+    ${perLead} and f.created_at >= ${at(months.end)}`;
+}
+
+export type DurationMeasure = 'first_contact' | 'convert' | 'stay';
+
+/**
+ * Whether the duration histograms can answer for the cohort: they are kept by pipeline and
+ * assignee (first contact, convert) or stage (stay) only, so not when filtered by source or tag,
+ * nor stays when filtered by assignee.
+ */
+export function histogramsAnswer(scope: ReportScope, measure: DurationMeasure): boolean {
+  if (scope.sourceId || scope.tag) return false;
+  return measure !== 'stay' || !scope.assigneeId;
+}
+
+/** Where each measure's durations are, one row per lead or stay `f`, and how long they took. */
+const DURATIONS = {
+  first_contact: {
+    table: sql`analytics_lead_facts`,
+    only: sql`f.first_contact_at is not null`,
+    seconds: FIRST_CONTACT_SECONDS,
+  },
+  convert: {
+    table: sql`analytics_lead_facts`,
+    only: sql`f.status = 'won'`,
+    seconds: CONVERT_SECONDS,
+  },
+  stay: { table: sql`analytics_stage_stays`, only: sql`true`, seconds: STAY_SECONDS },
+} satisfies Record<
+  DurationMeasure,
+  { table: RawBuilder<unknown>; only: RawBuilder<unknown>; seconds: RawBuilder<number> }
+>;
+
+/** The per-lead (or per-stay) rows of a measure in the cohort: `from … where …`. */
+function durationRows(scope: ReportScope, measure: DurationMeasure) {
+  const { table, only } = DURATIONS[measure];
+  return sql`from ${table} f where ${leadConditions(scope, { inPeriod: true })} and ${only}`;
+}
+
+/** What a measure's durations are grouped by: the assignee, the stage, or nothing. */
+function groupOf(measure: DurationMeasure, options: { grouped: boolean }) {
+  if (!options.grouped) return sql`null::uuid`;
+  return measure === 'stay' ? sql`f.stage_id` : sql`f.assignee_id`;
+}
+
+/**
+ * The exact count, median and 90th percentile (seconds) of a measure's durations in the cohort,
+ * per group, from one row per lead or stay (for small cohorts, decision 033).
+ */
+export async function exactPercentiles(
+  db: Executor,
+  scope: ReportScope,
+  measure: DurationMeasure,
+  options: { grouped: boolean },
+) {
+  const seconds = DURATIONS[measure].seconds;
+  const { rows } = await sql<{
+    group_id: string | null;
+    n: number;
+    median: number | null;
+    p90: number | null;
+  }>`
+    ${PLAN_EACH_TIME}
+    select ${groupOf(measure, options)} as group_id, count(*)::int as n,
+      percentile_cont(0.5) within group (order by ${seconds}) as median,
+      percentile_cont(0.9) within group (order by ${seconds}) as p90
+    ${durationRows(scope, measure)}
+    group by 1`.execute(db);
+  return rows;
+}
+
+/**
+ * The cohort's durations of a measure as a histogram per assignee (first contact, convert) or
+ * per stage (stay): the rollup's buckets for the period's whole months, and one bucketed row per
+ * lead (or stay) for the days around them (decision 033). Only where histogramsAnswer.
+ */
+export async function durationHistogram(
+  db: Executor,
+  scope: ReportScope,
+  measure: DurationMeasure,
+  options: { grouped: boolean },
+): Promise<(Bucket & { group_id: string | null })[]> {
+  const group = groupOf(measure, options);
+  const perLead = sql`select ${group} as group_id, ${bucketOf(DURATIONS[measure].seconds)} as bucket
+    ${durationRows(scope, measure)}`;
+  const months = scope.months;
+  const rolled = () => {
+    const conditions: RawBuilder<unknown>[] = [
+      sql`f.workspace_id = ${scope.workspaceId}`,
+      sql`f.measure = ${measure}`,
+    ];
+    if (scope.pipelineId) conditions.push(sql`f.pipeline_id = ${scope.pipelineId}`);
+    if (scope.assigneeId) conditions.push(sql`f.assignee_id = ${scope.assigneeId}`);
+    return sql`select ${group} as group_id, f.bucket, f.n from analytics_duration_months f
+      where ${sql.join(conditions, sql` and `)} and ${inMonths(months!)}`;
+  };
+  const { rows } = await sql<Bucket & { group_id: string | null }>`
+    ${PLAN_EACH_TIME}
+    select group_id, bucket, sum(n)::int as n from (
+      ${
+        months
+          ? sql`${rolled()} union all
+            select group_id, bucket, 1 from (${aroundMonths(scope, months, perLead)}) l`
+          : sql`select group_id, bucket, 1 as n from (${perLead}) l`
+      }
+    ) d
+    group by group_id, bucket`.execute(db);
+  return rows;
 }
 
 /** The activity rollup's rows of the period's days (local) for leads matching the filters. */
@@ -99,10 +253,6 @@ function activityDayConditions(scope: ReportScope): RawBuilder<boolean> {
   return sql<boolean>`(${leadConditions(scope, { inPeriod: false })}
     and f.day >= ${scope.from}::date and f.day <= ${scope.to}::date)`;
 }
-
-/** Seconds between two timestamps, as a number of days. */
-const daysBetween = (from: RawBuilder<unknown>, to: RawBuilder<unknown>) =>
-  sql`extract(epoch from (${to} - ${from})) / 86400.0`;
 
 export async function funnelCounts(db: Executor, scope: ReportScope & { pipelineId: string }) {
   // The furthest open or won stage each lead entered (skipped stages count as reached).
@@ -171,26 +321,56 @@ export async function coordinatorCounts(db: Executor, scope: ReportScope) {
     leads: number;
     within_5_minutes: number;
     contacted: number;
-    median_minutes_to_first_contact: number | null;
     won: number;
-    median_days_to_convert: number | null;
   }>`
     ${PLAN_EACH_TIME}
-    select f.assignee_id, count(*)::int as leads,
-      (count(*) filter (where f.first_contact_at <= f.created_at + interval '5 minutes'))::int
-        as within_5_minutes,
-      count(f.first_contact_at)::int as contacted,
-      percentile_cont(0.5) within group (
-        order by extract(epoch from (f.first_contact_at - f.created_at)) / 60.0
-      ) filter (where f.first_contact_at is not null) as median_minutes_to_first_contact,
-      (count(*) filter (where f.status = 'won'))::int as won,
-      -- Only the won leads go into the sort (the filter, not a null for every other lead).
-      percentile_cont(0.5) within group (
-        order by ${daysBetween(sql`f.created_at`, sql`f.stage_entered_at`)}
-      ) filter (where f.status = 'won') as median_days_to_convert
-    from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}
-    group by f.assignee_id`.execute(db);
+    with cohort as (${cohortRows(scope)})
+    select assignee_id, sum(leads)::int as leads, sum(contacted_fast)::int as within_5_minutes,
+      sum(contacted)::int as contacted,
+      coalesce(sum(leads) filter (where status = 'won'), 0)::int as won
+    from cohort group by assignee_id`.execute(db);
   return rows;
+}
+
+export interface Percentiles {
+  n: number;
+  /** Seconds. */
+  median: number | null;
+  p90: number | null;
+}
+
+/**
+ * Count, median and 90th percentile (seconds) of a measure's durations in the cohort, per
+ * assignee or stage (under the key null when not grouped): exactly from one row per lead or stay
+ * when asked (small cohorts) or when the histograms can't answer, from them otherwise (within
+ * 1%, decision 033).
+ */
+export async function percentiles(
+  db: Executor,
+  scope: ReportScope,
+  measure: DurationMeasure,
+  options: { grouped: boolean; exact: boolean },
+): Promise<Map<string | null, Percentiles>> {
+  if (!options.exact && histogramsAnswer(scope, measure)) {
+    const byGroup = new Map<string | null, Bucket[]>();
+    for (const row of await durationHistogram(db, scope, measure, options)) {
+      const buckets = byGroup.get(row.group_id) ?? [];
+      buckets.push(row);
+      byGroup.set(row.group_id, buckets);
+    }
+    return new Map(
+      [...byGroup].map(([group, buckets]) => [
+        group,
+        {
+          n: buckets.reduce((sum, bucket) => sum + bucket.n, 0),
+          median: percentileOf(buckets, 0.5),
+          p90: percentileOf(buckets, 0.9),
+        },
+      ]),
+    );
+  }
+  const rows = await exactPercentiles(db, scope, measure, options);
+  return new Map(rows.map((row) => [row.group_id, row]));
 }
 
 /** Touches each member logged in the period, on leads that match the filters. */
@@ -215,23 +395,6 @@ export async function lostReasonCounts(db: Executor, scope: ReportScope) {
   return rows;
 }
 
-export async function stageStays(db: Executor, scope: ReportScope & { pipelineId: string }) {
-  // A stay ends when the lead's next move is recorded; the current stay of an open lead is open.
-  const { rows } = await sql<{
-    stage_id: string;
-    stays: number;
-    median_days: number | null;
-    p90_days: number | null;
-  }>`
-    ${PLAN_EACH_TIME}
-    select f.stage_id, count(*)::int as stays,
-      percentile_cont(0.5) within group (order by f.days) as median_days,
-      percentile_cont(0.9) within group (order by f.days) as p90_days
-    from analytics_stage_stays f where ${leadConditions(scope, { inPeriod: true })}
-    group by f.stage_id`.execute(db);
-  return rows;
-}
-
 /** Open leads per stage now, and how many of them have been there longer than its limit. */
 export async function openByStage(
   db: Executor,
@@ -251,17 +414,14 @@ export async function openByStage(
   return rows;
 }
 
-export async function timeToConvert(db: Executor, scope: ReportScope) {
-  const { rows } = await sql<{ won: number; median_days: number | null; p90_days: number | null }>`
+/** How many leads the cohort holds (the daily rollup, by the filters). */
+export async function cohortSize(db: Executor, scope: ReportScope): Promise<number> {
+  const { rows } = await sql<{ leads: number }>`
     ${PLAN_EACH_TIME}
-    select count(*)::int as won,
-      percentile_cont(0.5) within group (order by ${daysBetween(sql`f.created_at`, sql`f.stage_entered_at`)})
-        as median_days,
-      percentile_cont(0.9) within group (order by ${daysBetween(sql`f.created_at`, sql`f.stage_entered_at`)})
-        as p90_days
-    from analytics_lead_facts f
-    where ${leadConditions(scope, { inPeriod: true })} and f.status = 'won'`.execute(db);
-  return rows[0] ?? { won: 0, median_days: null, p90_days: null };
+    select coalesce(sum(f.leads), 0)::int as leads from analytics_lead_days f
+    where ${leadConditions(scope, { inPeriod: false })}
+      and f.day >= ${scope.from}::date and f.day <= ${scope.to}::date`.execute(db);
+  return rows[0]?.leads ?? 0;
 }
 
 export async function newLeadsByWeek(db: Executor, scope: ReportScope) {

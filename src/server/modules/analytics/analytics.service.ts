@@ -31,6 +31,11 @@ const REFRESH_INLINE_MAX = 5_000;
 const REFRESH_BATCH = 5_000;
 /** A refresh of at least this many leads vacuums the stale list after it. */
 const VACUUM_AFTER_LEADS = 10_000;
+/**
+ * In a cohort of fewer leads than this, percentiles are exact, from one row per lead or stay; in
+ * a bigger one they are read from the duration histograms, within 1% (decision 033).
+ */
+export const EXACT_PERCENTILES_BELOW = 20_000;
 export const ANALYTICS_REFRESH_QUEUE = 'analytics-refresh';
 const REFRESH_PERIOD_MINUTES = 1;
 const DAY_MS = 86_400_000;
@@ -39,6 +44,13 @@ const DAY_MS = 86_400_000;
 export function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
 }
+
+const MINUTE_SECONDS = 60;
+const DAY_SECONDS = 86_400;
+
+/** Seconds in minutes or days (by the unit's seconds); null when there is no value. */
+const inUnits = (seconds: number | null | undefined, unitSeconds: number) =>
+  seconds == null ? null : seconds / unitSeconds;
 
 /** A value rounded to two decimals, or null. */
 const rounded = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
@@ -158,7 +170,7 @@ export function createAnalyticsService(
     await ensureFresh(actor.workspaceId, timeZone);
     const to = query.to ?? localDate(clock.now(), timeZone);
     const from = query.from ?? addDays(to, -(DEFAULT_PERIOD_DAYS - 1));
-    return {
+    const scope: repo.ReportScope = {
       workspaceId: actor.workspaceId,
       from,
       to,
@@ -169,6 +181,7 @@ export function createAnalyticsService(
       assigneeId: query.assigneeId,
       tag: query.tag,
     };
+    return { ...scope, months: await repo.rollupMonths(db, scope) };
   }
 
   const periodOf = (scope: repo.ReportScope) => ({
@@ -281,16 +294,23 @@ export function createAnalyticsService(
         repo.touchesByMember(db, scope),
         modules.users.memberNames(actor),
       ]);
+      const exact = rows.reduce((sum, row) => sum + row.leads, 0) < EXACT_PERCENTILES_BELOW;
+      const [firstContact, convert] = await Promise.all([
+        repo.percentiles(db, scope, 'first_contact', { grouped: true, exact }),
+        repo.percentiles(db, scope, 'convert', { grouped: true, exact }),
+      ]);
       const touchesBy = new Map(touches.map((row) => [row.created_by, row.activities]));
       const items = rows.map((row) => ({
         userId: row.assignee_id,
         name: row.assignee_id ? (names.get(row.assignee_id) ?? 'Former member') : 'Unassigned',
         leads: row.leads,
         contactedWithin5MinutesRate: ratio(row.within_5_minutes, row.leads),
-        medianMinutesToFirstContact: rounded(row.median_minutes_to_first_contact),
+        medianMinutesToFirstContact: rounded(
+          inUnits(firstContact.get(row.assignee_id)?.median, MINUTE_SECONDS),
+        ),
         won: row.won,
         conversionRate: ratio(row.won, row.leads),
-        medianDaysToConvert: rounded(row.median_days_to_convert),
+        medianDaysToConvert: rounded(inUnits(convert.get(row.assignee_id)?.median, DAY_SECONDS)),
         activities: row.assignee_id ? (touchesBy.get(row.assignee_id) ?? 0) : 0,
       }));
       items.sort((a, b) => b.won - a.won || b.leads - a.leads || a.name.localeCompare(b.name));
@@ -321,34 +341,38 @@ export function createAnalyticsService(
       const base = await scopeOf(actor, query);
       const pipeline = await pipelineOf(actor, base);
       const scope = { ...base, pipelineId: pipeline.id };
-      const [stays, open, convert] = await Promise.all([
-        repo.stageStays(db, scope),
+      const [open, size] = await Promise.all([
         repo.openByStage(db, scope, clock.now()),
-        repo.timeToConvert(db, scope),
+        repo.cohortSize(db, scope),
       ]);
-      const staysBy = new Map(stays.map((row) => [row.stage_id, row]));
+      const exact = size < EXACT_PERCENTILES_BELOW;
+      const [staysBy, converted] = await Promise.all([
+        repo.percentiles(db, scope, 'stay', { grouped: true, exact }),
+        repo.percentiles(db, scope, 'convert', { grouped: false, exact }),
+      ]);
+      const convert = converted.get(null);
       const openBy = new Map(open.map((row) => [row.stage_id, row]));
       const stages = [...pipeline.stages].sort((a, b) => a.position - b.position);
       const bottleneck = stages
-        .filter((stage) => stage.kind === 'open' && staysBy.get(stage.id)?.median_days != null)
+        .filter((stage) => stage.kind === 'open' && staysBy.get(stage.id)?.median != null)
         .reduce<{ id: string; median: number } | undefined>((worst, stage) => {
-          const median = staysBy.get(stage.id)?.median_days ?? 0;
+          const median = staysBy.get(stage.id)?.median ?? 0;
           return !worst || median > worst.median ? { id: stage.id, median } : worst;
         }, undefined);
       return {
         period: periodOf(scope),
         pipelineId: pipeline.id,
         timeToConvert: {
-          won: convert.won,
-          medianDays: rounded(convert.median_days),
-          p90Days: rounded(convert.p90_days),
+          won: convert?.n ?? 0,
+          medianDays: rounded(inUnits(convert?.median, DAY_SECONDS)),
+          p90Days: rounded(inUnits(convert?.p90, DAY_SECONDS)),
         },
         stages: stages.map((stage) => ({
           stageId: stage.id,
           name: stage.name,
-          stays: staysBy.get(stage.id)?.stays ?? 0,
-          medianDays: rounded(staysBy.get(stage.id)?.median_days ?? null),
-          p90Days: rounded(staysBy.get(stage.id)?.p90_days ?? null),
+          stays: staysBy.get(stage.id)?.n ?? 0,
+          medianDays: rounded(inUnits(staysBy.get(stage.id)?.median, DAY_SECONDS)),
+          p90Days: rounded(inUnits(staysBy.get(stage.id)?.p90, DAY_SECONDS)),
           openNow: openBy.get(stage.id)?.open_now ?? 0,
           maxDaysInStage: stage.maxDaysInStage,
           pastLimit: openBy.get(stage.id)?.past_limit ?? 0,

@@ -11,7 +11,19 @@ import {
 } from '../../../../test/support/test-app.js';
 import { monthsIn, slope } from './analytics.service.js';
 import { vacuumStaleList } from './analytics.facts.js';
-import { wholeMonthsOf } from './analytics.repository.js';
+import {
+  bucketOf,
+  bucketSeconds,
+  HISTOGRAM_ACCURACY,
+  percentileOf,
+} from './analytics.histogram.js';
+import {
+  percentiles,
+  rollupMonths,
+  wholeMonthsOf,
+  type DurationMeasure,
+  type ReportScope,
+} from './analytics.repository.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -625,6 +637,126 @@ describe('access and input', () => {
   });
 });
 
+describe('duration histograms', () => {
+  /** percentile_cont of a list of values (sorted copy, interpolated). */
+  function exactPercentile(values: number[], fraction: number) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const position = fraction * (sorted.length - 1);
+    const lower = sorted[Math.floor(position)]!;
+    const upper = sorted[Math.ceil(position)]!;
+    return lower + (upper - lower) * (position - Math.floor(position));
+  }
+
+  async function bucketsOf(values: number[]): Promise<number[]> {
+    const { rows } = await sql<{ bucket: number }>`
+      select ${bucketOf(sql`v`)} as bucket
+      from unnest(${values}::float8[]) with ordinality as u(v, i) order by i`.execute(t.db);
+    return rows.map((row) => row.bucket);
+  }
+
+  it('put every duration in a bucket that stands for it within 1%, and sort as the values do', async () => {
+    const values = [0, 0.4, -0.9, 1, 1.5, 59, 60, 61, 300, 3_600, 86_400 * 3.7, 31_536_000, -120];
+    const buckets = await bucketsOf(values);
+    values.forEach((value, i) => {
+      const stands = bucketSeconds(buckets[i]!);
+      if (Math.abs(value) < 1) expect(stands).toBe(0);
+      else
+        expect(Math.abs(stands - value) / Math.abs(value)).toBeLessThanOrEqual(HISTOGRAM_ACCURACY);
+    });
+    const byValue = values.map((value, i) => ({ value, bucket: buckets[i]! }));
+    byValue.sort((a, b) => a.value - b.value);
+    for (let i = 1; i < byValue.length; i += 1) {
+      expect(byValue[i]!.bucket).toBeGreaterThanOrEqual(byValue[i - 1]!.bucket);
+    }
+  });
+
+  it('give percentiles within 1% of the exact ones', async () => {
+    // 1,000 durations from 30 seconds to about 40 days, unevenly spread.
+    const values = Array.from({ length: 1000 }, (_, i) => 30 * 1.012 ** i + (i % 7) * 11);
+    const buckets = await bucketsOf(values);
+    const counts = new Map<number, number>();
+    for (const bucket of buckets) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+    const histogram = [...counts].map(([bucket, n]) => ({ bucket, n }));
+    for (const fraction of [0, 0.1, 0.5, 0.9, 1]) {
+      const exact = exactPercentile(values, fraction);
+      const read = percentileOf(histogram, fraction)!;
+      expect(Math.abs(read - exact) / exact).toBeLessThanOrEqual(HISTOGRAM_ACCURACY);
+    }
+    expect(percentileOf([], 0.5)).toBeNull();
+    expect(percentileOf([{ bucket: 0, n: 3 }], 0.5)).toBe(0);
+  });
+
+  it('answer for whole months and the days around them as the exact rows do, also after a change', async () => {
+    const desk = await aSalesDesk(t);
+    const ana = await aMember(t, desk.admin, 'agent', 'Ana Histogram');
+    const ben = await aMember(t, desk.admin, 'agent', 'Ben Histogram');
+    // 60 leads from 18 February to 12 April: first contact after 1 to 60 minutes (some never),
+    // won after 1 to 30 days or still in "contacted" after 1 to 9 days.
+    const won: string[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const createdAt = new Date(Date.parse('2026-02-18T09:00:00Z') + i * 0.9 * DAY_MS);
+      const isWon = i % 3 === 0;
+      const id = await insertLead(desk, {
+        path: isWon ? ['new', 'won'] : ['new', 'contacted', 'qualified'],
+        createdAt: createdAt.toISOString(),
+        stepDays: isWon ? 1 + (i % 30) : [1 + (i % 9), 2],
+        assigneeId: i % 2 === 0 ? ana.userId : ben.userId,
+      });
+      if (isWon) won.push(id);
+      if (i % 5 !== 4) {
+        await insertActivity(desk, {
+          leadId: id,
+          type: 'call',
+          direction: 'outbound',
+          occurredAt: new Date(createdAt.getTime() + (1 + ((i * 7) % 60)) * 60_000).toISOString(),
+        });
+      }
+    }
+    const { rows } = await sql<{ time_zone: string }>`
+      select time_zone from workspaces where id = ${desk.admin.workspaceId}`.execute(t.db);
+    const scope: ReportScope = {
+      workspaceId: desk.admin.workspaceId,
+      from: '2026-02-20',
+      to: '2026-04-10',
+      timeZone: rows[0]!.time_zone,
+      currency: 'EUR',
+      pipelineId: desk.pipelineId,
+    };
+    const compare = async () => {
+      // A report brings the facts (and their histograms) up to date first.
+      await report(desk.admin, `/api/analytics/time-in-stage?from=${scope.from}&to=${scope.to}`);
+      scope.months = await rollupMonths(t.db, scope);
+      expect(scope.months).toEqual({ start: '2026-03-01', end: '2026-04-01' });
+      const cases: [DurationMeasure, boolean][] = [
+        ['first_contact', true],
+        ['convert', true],
+        ['convert', false],
+        ['stay', true],
+      ];
+      for (const [measure, grouped] of cases) {
+        const exact = await percentiles(t.db, scope, measure, { grouped, exact: true });
+        const read = await percentiles(t.db, scope, measure, { grouped, exact: false });
+        expect([...read.keys()].sort(), measure).toEqual([...exact.keys()].sort());
+        expect(exact.size, measure).toBeGreaterThan(0);
+        for (const [group, want] of exact) {
+          const got = read.get(group)!;
+          expect(got.n, measure).toBe(want.n);
+          for (const key of ['median', 'p90'] as const) {
+            expect(Math.abs(got[key]! - want[key]!), `${measure} ${key}`).toBeLessThanOrEqual(
+              want[key]! * HISTOGRAM_ACCURACY,
+            );
+          }
+        }
+      }
+      return percentiles(t.db, scope, 'convert', { grouped: false, exact: false });
+    };
+    const before = (await compare()).get(null)!.n;
+    // Archived, a won lead leaves the histogram of its month.
+    await sql`update leads set archived_at = now() where id = ${won[8]!}`.execute(t.db);
+    expect((await compare()).get(null)!.n).toBe(before - 1);
+  });
+});
+
 describe('keeping the read model fresh', () => {
   it('can vacuum the stale list outside a transaction, on either database', async () => {
     await expect(vacuumStaleList(t.db)).resolves.toBeUndefined();
@@ -699,6 +831,38 @@ describe('keeping the read model fresh', () => {
       `/api/analytics/lost-reasons?${period}`,
     );
     expect(lostReasons.lost).toBe(0);
+  });
+
+  it('reads the month a period ends in whole from the rollup only while no lead came after the period', async () => {
+    const desk = await aSalesDesk(t);
+    for (const day of ['2026-02-25', '2026-03-02', '2026-03-10', '2026-03-20']) {
+      await insertLead(desk, { path: ['new'], createdAt: `${day}T10:00:00Z` });
+    }
+    const period = { from: '2026-02-20', to: '2026-03-20' };
+    const leadsIn = async () =>
+      (
+        await report<{ leads: number }>(
+          desk.admin,
+          `/api/analytics/funnel?from=${period.from}&to=${period.to}`,
+        )
+      ).leads;
+    const monthsNow = async () => {
+      const { rows } = await sql<{ time_zone: string }>`
+        select time_zone from workspaces where id = ${desk.admin.workspaceId}`.execute(t.db);
+      return rollupMonths(t.db, {
+        workspaceId: desk.admin.workspaceId,
+        ...period,
+        timeZone: rows[0]!.time_zone,
+        currency: 'EUR',
+      });
+    };
+    // Nothing after 20 March: March is read whole from the rollup.
+    expect(await leadsIn()).toBe(4);
+    expect(await monthsNow()).toEqual({ start: '2026-03-01', end: '2026-04-01' });
+    // A lead on 25 March: March is read per lead again, and that lead is not counted.
+    await insertLead(desk, { path: ['new'], createdAt: '2026-03-25T10:00:00Z' });
+    expect(await leadsIn()).toBe(4);
+    expect(await monthsNow()).toBeUndefined();
   });
 
   it('answers from facts refreshed after leads, moves and activities change', async () => {

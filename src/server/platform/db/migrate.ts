@@ -24,6 +24,7 @@ import * as m0020 from './migrations/0020-automation.js';
 import * as m0021 from './migrations/0021-webhooks-reviews.js';
 import * as m0022 from './migrations/0022-sequences.js';
 import * as m0023 from './migrations/0023-analytics-rollups.js';
+import * as m0024 from './migrations/0024-analytics-durations.js';
 import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-webhooks-reviews': m0021,
   '0022-sequences': m0022,
   '0023-analytics-rollups': m0023,
+  '0024-analytics-durations': m0024,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -784,6 +784,19 @@ export interface AnalyticsLeadMonthsTable {
   lost_reason_id: string | null;
   leads: number;
   value: number;
+  contacted: number;
+  contacted_fast: number;
+}
+
+export interface AnalyticsDurationMonthsTable {
+  workspace_id: string;
+  month: string;
+  pipeline_id: string;
+  measure: 'first_contact' | 'convert' | 'stay';
+  assignee_id: string | null;
+  stage_id: string | null;
+  bucket: number;
+  n: number;
 }
 
 export interface AnalyticsLeadDaysTable {
@@ -1161,6 +1174,7 @@ export interface DB {
   analytics_lead_months: AnalyticsLeadMonthsTable;
   analytics_lead_days: AnalyticsLeadDaysTable;
   analytics_forecast_months: AnalyticsForecastMonthsTable;
+  analytics_duration_months: AnalyticsDurationMonthsTable;
   automation_rules: AutomationRulesTable;
   automation_runs: AutomationRunsTable;
   automation_overdue_tasks: AutomationOverdueTasksTable;
