@@ -10,6 +10,7 @@ import {
   type TestApp,
 } from '../../../../test/support/test-app.js';
 import { monthsIn, slope } from './analytics.service.js';
+import { writeScore } from '../scoring/scoring.repository.js';
 import { vacuumStaleList } from './analytics.facts.js';
 import {
   bucketOf,
@@ -863,6 +864,25 @@ describe('keeping the read model fresh', () => {
     await insertLead(desk, { path: ['new'], createdAt: '2026-03-25T10:00:00Z' });
     expect(await leadsIn()).toBe(4);
     expect(await monthsNow()).toBeUndefined();
+  });
+
+  it('leaves a lead’s facts alone when only its score changes', async () => {
+    const desk = await aSalesDesk(t);
+    const workspaceId = desk.admin.workspaceId;
+    const id = await insertLead(desk, { path: ['new'], createdAt: '2026-03-05T10:00:00Z' });
+    const stale = async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from analytics_stale_leads
+        where workspace_id = ${workspaceId}`.execute(t.db);
+      return rows[0]!.n;
+    };
+    await report(desk.admin, `/api/analytics/funnel?${MARCH}`);
+    expect(await stale()).toBe(0);
+    // Rescoring (nightly, after a training) touches every open lead: no refresh for that.
+    await writeScore(t.db, workspaceId, id, 42, [{ label: 'Referral', points: 42 }]);
+    expect(await stale()).toBe(0);
+    await sql`update leads set value = 500000 where id = ${id}`.execute(t.db);
+    expect(await stale()).toBe(1);
   });
 
   it('answers from facts refreshed after leads, moves and activities change', async () => {

@@ -25,6 +25,7 @@ import * as m0021 from './migrations/0021-webhooks-reviews.js';
 import * as m0022 from './migrations/0022-sequences.js';
 import * as m0023 from './migrations/0023-analytics-rollups.js';
 import * as m0024 from './migrations/0024-analytics-durations.js';
+import * as m0025 from './migrations/0025-analytics-ignore-scores.js';
 import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022-sequences': m0022,
   '0023-analytics-rollups': m0023,
   '0024-analytics-durations': m0024,
+  '0025-analytics-ignore-scores': m0025,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
