@@ -66,6 +66,10 @@ const DAY_MS = 86_400_000;
 export const addDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 const firstOfMonth = (date: string) => `${date.slice(0, 8)}01`;
+/** The first day of the month after the date's. */
+const nextMonth = (date: string) => firstOfMonth(addDays(firstOfMonth(date), 32));
+/** The first day of the first month that starts on or after the date. */
+const firstMonthFrom = (date: string) => (date.endsWith('-01') ? date : nextMonth(date));
 
 /**
  * The period's whole months, as their first day and the first day after the last
@@ -75,7 +79,7 @@ export function wholeMonthsOf(
   from: string,
   to: string,
 ): { start: string; end: string } | undefined {
-  const start = from.endsWith('-01') ? from : firstOfMonth(addDays(firstOfMonth(from), 32));
+  const start = firstMonthFrom(from);
   const dayAfter = addDays(to, 1);
   const end = dayAfter.endsWith('-01') ? dayAfter : firstOfMonth(to);
   return start < end ? { start, end } : undefined;
@@ -90,12 +94,9 @@ export type Months = NonNullable<ReturnType<typeof wholeMonthsOf>>;
  */
 export async function rollupMonths(db: Executor, scope: ReportScope): Promise<Months | undefined> {
   const months = wholeMonthsOf(scope.from, scope.to);
-  const monthAfter = firstOfMonth(addDays(firstOfMonth(scope.to), 32));
-  if (months?.end === monthAfter) return months;
-  const start =
-    months?.start ??
-    (scope.from.endsWith('-01') ? scope.from : firstOfMonth(addDays(firstOfMonth(scope.from), 32)));
-  if (start >= monthAfter) return months;
+  const monthAfter = nextMonth(scope.to);
+  const start = firstMonthFrom(scope.from);
+  if (months?.end === monthAfter || start >= monthAfter) return months;
   const { rows } = await sql<{ later: boolean }>`
     ${PLAN_EACH_TIME}
     select exists (select 1 from analytics_lead_facts f where f.workspace_id = ${scope.workspaceId}
@@ -224,26 +225,21 @@ export async function durationHistogram(
   const perLead = sql`select ${group} as group_id, ${bucketOf(DURATIONS[measure].seconds)} as bucket
     ${durationRows(scope, measure)}`;
   const months = scope.months;
-  const rolled = () => {
-    const conditions: RawBuilder<unknown>[] = [
-      sql`f.workspace_id = ${scope.workspaceId}`,
-      sql`f.measure = ${measure}`,
-    ];
-    if (scope.pipelineId) conditions.push(sql`f.pipeline_id = ${scope.pipelineId}`);
-    if (scope.assigneeId) conditions.push(sql`f.assignee_id = ${scope.assigneeId}`);
-    return sql`select ${group} as group_id, f.bucket, f.n from analytics_duration_months f
-      where ${sql.join(conditions, sql` and `)} and ${inMonths(months!)}`;
-  };
+  const conditions: RawBuilder<unknown>[] = [
+    sql`f.workspace_id = ${scope.workspaceId}`,
+    sql`f.measure = ${measure}`,
+  ];
+  if (scope.pipelineId) conditions.push(sql`f.pipeline_id = ${scope.pipelineId}`);
+  if (scope.assigneeId) conditions.push(sql`f.assignee_id = ${scope.assigneeId}`);
+  const durations = months
+    ? sql`select ${group} as group_id, f.bucket, f.n from analytics_duration_months f
+        where ${sql.join(conditions, sql` and `)} and ${inMonths(months)}
+        union all
+        select group_id, bucket, 1 from (${aroundMonths(scope, months, perLead)}) l`
+    : sql`select group_id, bucket, 1 as n from (${perLead}) l`;
   const { rows } = await sql<Bucket & { group_id: string | null }>`
     ${PLAN_EACH_TIME}
-    select group_id, bucket, sum(n)::int as n from (
-      ${
-        months
-          ? sql`${rolled()} union all
-            select group_id, bucket, 1 from (${aroundMonths(scope, months, perLead)}) l`
-          : sql`select group_id, bucket, 1 as n from (${perLead}) l`
-      }
-    ) d
+    select group_id, bucket, sum(n)::int as n from (${durations}) d
     group by group_id, bucket`.execute(db);
   return rows;
 }
