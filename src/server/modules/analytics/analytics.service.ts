@@ -341,14 +341,15 @@ export function createAnalyticsService(
       const base = await scopeOf(actor, query);
       const pipeline = await pipelineOf(actor, base);
       const scope = { ...base, pipelineId: pipeline.id };
-      const [open, size] = await Promise.all([
+      const [open, [staysBy, converted]] = await Promise.all([
         repo.openByStage(db, scope, clock.now()),
-        repo.cohortSize(db, scope),
-      ]);
-      const exact = size < EXACT_PERCENTILES_BELOW;
-      const [staysBy, converted] = await Promise.all([
-        repo.percentiles(db, scope, 'stay', { grouped: true, exact }),
-        repo.percentiles(db, scope, 'convert', { grouped: false, exact }),
+        repo.cohortSize(db, scope).then((size) => {
+          const exact = size < EXACT_PERCENTILES_BELOW;
+          return Promise.all([
+            repo.percentiles(db, scope, 'stay', { grouped: true, exact }),
+            repo.percentiles(db, scope, 'convert', { grouped: false, exact }),
+          ]);
+        }),
       ]);
       const convert = converted.get(null);
       const openBy = new Map(open.map((row) => [row.stage_id, row]));
