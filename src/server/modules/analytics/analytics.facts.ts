@@ -74,6 +74,7 @@ export async function refreshFacts(
       'analytics_lead_days',
       'analytics_forecast_months',
       'analytics_duration_months',
+      'analytics_open_months',
     ] as const) {
       await trx.deleteFrom(table).where('workspace_id', '=', workspaceId).execute();
     }
@@ -267,8 +268,8 @@ async function addActivityCounts(
 
 /**
  * Adds (sign 1) or takes out (sign -1) the leads `f` in the lead rollups: per local month of
- * creation (and their durations by bucket), per local day of creation, and the backtest's
- * forecast and won value per month.
+ * creation (the open ones also by stage, and their durations by bucket), per local day of
+ * creation, and the backtest's forecast and won value per month.
  */
 async function addLeadCounts(
   trx: Executor,
@@ -294,6 +295,15 @@ async function addLeadCounts(
     do update set leads = r.leads + excluded.leads, value = r.value + excluded.value,
       contacted = r.contacted + excluded.contacted,
       contacted_fast = r.contacted_fast + excluded.contacted_fast`.execute(trx);
+  await sql`
+    insert into analytics_open_months as r (workspace_id, month, pipeline_id, stage_id, source_id,
+      assignee_id, tags, leads)
+    select f.workspace_id, ${month}, f.pipeline_id, f.stage_id, f.source_id, f.assignee_id, f.tags,
+      ${sign} * count(*)
+    ${leads} and f.status = 'open'
+    group by 1, 2, 3, 4, 5, 6, 7
+    on conflict (workspace_id, month, pipeline_id, stage_id, source_id, assignee_id, tags)
+    do update set leads = r.leads + excluded.leads`.execute(trx);
   // Durations by bucket: first contacts and wins of the leads, finished stays in their stages.
   await sql`
     insert into analytics_duration_months as r (workspace_id, month, pipeline_id, measure,
@@ -355,6 +365,8 @@ async function addLeadCounts(
       and forecast = 0 and won_value = 0`.execute(trx);
     await sql`delete from analytics_duration_months where workspace_id = ${workspaceId}
       and n = 0`.execute(trx);
+    await sql`delete from analytics_open_months where workspace_id = ${workspaceId}
+      and leads = 0`.execute(trx);
   }
 }
 

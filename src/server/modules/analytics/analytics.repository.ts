@@ -391,22 +391,47 @@ export async function lostReasonCounts(db: Executor, scope: ReportScope) {
   return rows;
 }
 
-/** Open leads per stage now, and how many of them have been there longer than its limit. */
+/**
+ * Open leads of the cohort per stage now, and how many of them have been there longer than its
+ * limit. The open count comes from the monthly rollup for the whole months (per lead around
+ * them); past the limit is that count less the leads that entered the stage within its limit,
+ * read per lead from the open leads by entry time (a few weeks of entries, not the cohort).
+ */
 export async function openByStage(
   db: Executor,
   scope: ReportScope & { pipelineId: string },
   now: Date,
 ) {
+  const months = scope.months;
+  const perLead = sql`select f.stage_id, 1 as leads from analytics_lead_facts f
+    where ${leadConditions(scope, { inPeriod: true })} and f.status = 'open'`;
+  const open = months
+    ? sql`select f.stage_id, f.leads from analytics_open_months f
+        where ${leadConditions(scope, { inPeriod: false })} and ${inMonths(months)}
+        union all
+        ${aroundMonths(scope, months, perLead)}`
+    : perLead;
   const { rows } = await sql<{ stage_id: string; open_now: number; past_limit: number }>`
     ${PLAN_EACH_TIME}
-    select f.stage_id, count(*)::int as open_now,
-      (count(*) filter (where s.max_days_in_stage is not null
-        and f.stage_entered_at < ${now}::timestamptz - make_interval(days => s.max_days_in_stage)))::int
-        as past_limit
-    from analytics_lead_facts f
-    join stages s on s.workspace_id = f.workspace_id and s.id = f.stage_id
-    where ${leadConditions(scope, { inPeriod: true })} and f.status = 'open'
-    group by f.stage_id`.execute(db);
+    with open as (
+      select stage_id, sum(leads)::int as open_now from (${open}) o group by stage_id
+    ), within_limit as (
+      select f.stage_id, count(*)::int as leads
+      from analytics_lead_facts f
+      join stages s on s.workspace_id = f.workspace_id and s.id = f.stage_id
+      where ${leadConditions(scope, { inPeriod: true })} and f.status = 'open'
+        and f.stage_entered_at >= ${now}::timestamptz - make_interval(days => (
+          select coalesce(max(max_days_in_stage), 0) from stages
+          where workspace_id = ${scope.workspaceId} and pipeline_id = ${scope.pipelineId}))
+        and f.stage_entered_at >= ${now}::timestamptz - make_interval(days => s.max_days_in_stage)
+      group by f.stage_id
+    )
+    select o.stage_id, o.open_now,
+      (case when s.max_days_in_stage is null then 0
+        else o.open_now - coalesce(w.leads, 0) end)::int as past_limit
+    from open o
+    join stages s on s.workspace_id = ${scope.workspaceId} and s.id = o.stage_id
+    left join within_limit w on w.stage_id = o.stage_id`.execute(db);
   return rows;
 }
 

@@ -814,6 +814,14 @@ describe('keeping the read model fresh', () => {
       desk.admin,
       `/api/analytics/velocity?${period}`,
     );
+    // Open in "new": 1 March (the whole month, from the rollup), 1 and 10 April (per lead).
+    const stages = await report<{
+      stages: { stageId: string; openNow: number; pastLimit: number }[];
+    }>(desk.admin, `/api/analytics/time-in-stage?${period}`);
+    expect(stages.stages.find((stage) => stage.stageId === desk.stage.new!.id)).toMatchObject({
+      openNow: 3,
+      pastLimit: 0,
+    });
     expect(velocity.weeks.filter((week) => week.leads > 0)).toEqual([
       { weekStart: '2026-02-16', leads: 1 },
       { weekStart: '2026-02-23', leads: 1 },

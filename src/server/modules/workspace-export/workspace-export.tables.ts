@@ -70,6 +70,7 @@ export const LEFT_OUT_TABLES: Readonly<Record<string, string>> = {
   analytics_lead_days: 'analytics read model: rebuilt from the leads after an import',
   analytics_forecast_months: 'analytics read model: rebuilt from the leads after an import',
   analytics_duration_months: 'analytics read model: rebuilt from the leads after an import',
+  analytics_open_months: 'analytics read model: rebuilt from the leads after an import',
   memberships: 'exported with the workspace row (its members and their users), before the tables',
   sessions: 'sign-in sessions: secrets of one instance, meaningless elsewhere',
   api_tokens: 'API tokens: secrets (hashes); people make new ones after an import',

@@ -26,6 +26,7 @@ import * as m0022 from './migrations/0022-sequences.js';
 import * as m0023 from './migrations/0023-analytics-rollups.js';
 import * as m0024 from './migrations/0024-analytics-durations.js';
 import * as m0025 from './migrations/0025-analytics-ignore-scores.js';
+import * as m0026 from './migrations/0026-analytics-open-months.js';
 import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-analytics-rollups': m0023,
   '0024-analytics-durations': m0024,
   '0025-analytics-ignore-scores': m0025,
+  '0026-analytics-open-months': m0026,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -799,6 +799,17 @@ export interface AnalyticsDurationMonthsTable {
   n: number;
 }
 
+export interface AnalyticsOpenMonthsTable {
+  workspace_id: string;
+  month: string;
+  pipeline_id: string;
+  stage_id: string;
+  source_id: string | null;
+  assignee_id: string | null;
+  tags: string[];
+  leads: number;
+}
+
 export interface AnalyticsLeadDaysTable {
   workspace_id: string;
   day: string;
@@ -1175,6 +1186,7 @@ export interface DB {
   analytics_lead_days: AnalyticsLeadDaysTable;
   analytics_forecast_months: AnalyticsForecastMonthsTable;
   analytics_duration_months: AnalyticsDurationMonthsTable;
+  analytics_open_months: AnalyticsOpenMonthsTable;
   automation_rules: AutomationRulesTable;
   automation_runs: AutomationRunsTable;
   automation_overdue_tasks: AutomationOverdueTasksTable;
