@@ -1,9 +1,9 @@
-// The analytics read model's upkeep (decisions 026 and 031): triggers on leads, stage history,
-// activities and stages list the leads whose facts are stale (analytics_stale_leads); a refresh
-// recomputes those leads' facts, finished stays and activity counts from the records, and moves
-// their counts in the rollups (activities per day; leads per month and day; the backtest per
-// month): out with the old, in with the new. The reports (analytics.repository) read only these
-// tables.
+// The analytics read model's upkeep (decisions 026, 031 and 033): triggers on leads, stage
+// history, activities and stages list the leads whose facts are stale (analytics_stale_leads); a
+// refresh recomputes those leads' facts, finished stays and activity counts from the records, and
+// moves their counts in the rollups (activities per day; leads per month and day; open leads per
+// month and stage; durations per month by bucket; the backtest per month): out with the old, in
+// with the new. The reports (analytics.repository) read only these tables.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../platform/db/schema.js';
 import { bucketOf } from './analytics.histogram.js';
