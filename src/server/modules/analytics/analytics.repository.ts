@@ -86,7 +86,7 @@ export function wholeMonthsOf(
   return start < end ? { start, end } : undefined;
 }
 
-export type Months = NonNullable<ReturnType<typeof wholeMonthsOf>>;
+type Months = NonNullable<ReturnType<typeof wholeMonthsOf>>;
 
 /**
  * The months of the period the rollups can answer for whole: its whole months, and the month it
@@ -150,7 +150,7 @@ export type DurationMeasure = 'first_contact' | 'convert' | 'stay';
  * assignee (first contact, convert) or stage (stay) only, so not when filtered by source or tag,
  * nor stays when filtered by assignee.
  */
-export function histogramsAnswer(scope: ReportScope, measure: DurationMeasure): boolean {
+function histogramsAnswer(scope: ReportScope, measure: DurationMeasure): boolean {
   if (scope.sourceId || scope.tag) return false;
   return measure !== 'stay' || !scope.assigneeId;
 }
@@ -189,7 +189,7 @@ function groupOf(measure: DurationMeasure, options: { grouped: boolean }) {
  * The exact count, median and 90th percentile (seconds) of a measure's durations in the cohort,
  * per group, from one row per lead or stay (for small cohorts, decision 033).
  */
-export async function exactPercentiles(
+async function exactPercentiles(
   db: Executor,
   scope: ReportScope,
   measure: DurationMeasure,
@@ -216,7 +216,7 @@ export async function exactPercentiles(
  * per stage (stay): the rollup's buckets for the period's whole months, and one bucketed row per
  * lead (or stay) for the days around them (decision 033). Only where histogramsAnswer.
  */
-export async function durationHistogram(
+async function durationHistogram(
   db: Executor,
   scope: ReportScope,
   measure: DurationMeasure,
@@ -329,7 +329,7 @@ export async function coordinatorCounts(db: Executor, scope: ReportScope) {
   return rows;
 }
 
-export interface Percentiles {
+interface Percentiles {
   n: number;
   /** Seconds. */
   median: number | null;
