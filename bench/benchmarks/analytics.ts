@@ -6,9 +6,8 @@
 import { openDatabase } from '../../src/server/platform/db/database.js';
 import {
   refreshFacts,
-  vacuumStaleList,
+  vacuumReadModel,
 } from '../../src/server/modules/analytics/analytics.facts.js';
-import { sql } from 'kysely';
 import {
   createBenchData,
   log,
@@ -75,10 +74,8 @@ async function createData(backend: Backend, options: DataOptions): Promise<Bench
       );
       const factsSeconds = Number(((performance.now() - factsStart) / 1000).toFixed(1));
       log(`${backend}: analytics facts of ${built.leads} leads built in ${factsSeconds} s`);
-      // As the refresh job does after a big refresh, and autovacuum would do soon after.
-      await vacuumStaleList(database.db);
-      await sql`vacuum (analyze) analytics_lead_facts, analytics_stage_stays, analytics_activity_days,
-        analytics_lead_months, analytics_lead_days, analytics_forecast_months`.execute(database.db);
+      // As the refresh job does after a big refresh.
+      await vacuumReadModel(database.db);
       prepared.set(backend, { setup, leads: total, rows, factsSeconds });
     } finally {
       await database.close();

@@ -214,14 +214,15 @@ async function exactPercentiles(
 /**
  * The cohort's durations of a measure as a histogram per assignee (first contact, convert) or
  * per stage (stay): the rollup's buckets for the period's whole months, and one bucketed row per
- * lead (or stay) for the days around them (decision 033). Only where histogramsAnswer.
+ * lead (or stay) for the days around them (decision 033). Only where histogramsAnswer. One row
+ * per group, its buckets and counts as two arrays: thousands of rows cost more to send and read.
  */
 async function durationHistogram(
   db: Executor,
   scope: ReportScope,
   measure: DurationMeasure,
   options: { grouped: boolean },
-): Promise<(Bucket & { group_id: string | null })[]> {
+): Promise<Map<string | null, Bucket[]>> {
   const group = groupOf(measure, options);
   const perLead = sql`select ${group} as group_id, ${bucketOf(DURATIONS[measure].seconds)} as bucket
     ${durationRows(scope, measure)}`;
@@ -238,17 +239,40 @@ async function durationHistogram(
         union all
         select group_id, bucket, 1 from (${aroundMonths(scope, months, perLead)}) l`
     : sql`select group_id, bucket, 1 as n from (${perLead}) l`;
-  const { rows } = await sql<Bucket & { group_id: string | null }>`
+  const { rows } = await sql<{ group_id: string | null; buckets: number[]; counts: number[] }>`
     ${PLAN_EACH_TIME}
-    select group_id, bucket, sum(n)::int as n from (${durations}) d
-    group by group_id, bucket`.execute(db);
-  return rows;
+    select group_id, array_agg(bucket order by bucket) as buckets,
+      array_agg(n order by bucket) as counts
+    from (select group_id, bucket, sum(n)::int as n from (${durations}) d
+      group by group_id, bucket) h
+    group by group_id`.execute(db);
+  return new Map(
+    rows.map((row) => [
+      row.group_id,
+      row.buckets.map((bucket, i) => ({ bucket, n: row.counts[i] ?? 0 })),
+    ]),
+  );
 }
 
-/** The activity rollup's rows of the period's days (local) for leads matching the filters. */
-function activityDayConditions(scope: ReportScope): RawBuilder<boolean> {
-  return sql<boolean>`(${leadConditions(scope, { inPeriod: false })}
-    and f.day >= ${scope.from}::date and f.day <= ${scope.to}::date)`;
+/**
+ * The activity rollups' rows `f` of the period (the activities' local days) for leads matching
+ * the filters, as `columns`: per month for the period's whole months (only those: an activity
+ * can come after the period on any lead), per day for the days before and after them.
+ */
+function activityRows(scope: ReportScope, columns: RawBuilder<unknown>): RawBuilder<unknown> {
+  const filters = leadConditions(scope, { inPeriod: false });
+  const days = (from: string, before: RawBuilder<boolean>) =>
+    sql`select ${columns} from analytics_activity_days f
+      where ${filters} and f.day >= ${from}::date and ${before}`;
+  const untilEnd = sql<boolean>`f.day <= ${scope.to}::date`;
+  const months = wholeMonthsOf(scope.from, scope.to);
+  if (!months) return days(scope.from, untilEnd);
+  return sql`select ${columns} from analytics_activity_months f
+      where ${filters} and ${inMonths(months)}
+    union all
+    ${days(scope.from, sql<boolean>`f.day < ${months.start}::date`)}
+    union all
+    ${days(months.end, untilEnd)}`;
 }
 
 export async function funnelCounts(db: Executor, scope: ReportScope & { pipelineId: string }) {
@@ -270,9 +294,9 @@ export async function consultationOutcomes(db: Executor, scope: ReportScope) {
     rejected: number;
   }>`
     ${PLAN_EACH_TIME}
-    select coalesce(sum(f.spoke), 0)::int as spoke, coalesce(sum(f.no_show), 0)::int as no_show,
-      coalesce(sum(f.accepted), 0)::int as accepted, coalesce(sum(f.rejected), 0)::int as rejected
-    from analytics_activity_days f where ${activityDayConditions(scope)}`.execute(db);
+    select coalesce(sum(spoke), 0)::int as spoke, coalesce(sum(no_show), 0)::int as no_show,
+      coalesce(sum(accepted), 0)::int as accepted, coalesce(sum(rejected), 0)::int as rejected
+    from (${activityRows(scope, sql`f.spoke, f.no_show, f.accepted, f.rejected`)}) a`.execute(db);
   return rows[0] ?? { spoke: 0, no_show: 0, accepted: 0, rejected: 0 };
 }
 
@@ -349,12 +373,7 @@ export async function percentiles(
   options: { grouped: boolean; exact: boolean },
 ): Promise<Map<string | null, Percentiles>> {
   if (!options.exact && histogramsAnswer(scope, measure)) {
-    const byGroup = new Map<string | null, Bucket[]>();
-    for (const row of await durationHistogram(db, scope, measure, options)) {
-      const buckets = byGroup.get(row.group_id) ?? [];
-      buckets.push(row);
-      byGroup.set(row.group_id, buckets);
-    }
+    const byGroup = await durationHistogram(db, scope, measure, options);
     return new Map(
       [...byGroup].map(([group, buckets]) => [
         group,
@@ -374,10 +393,10 @@ export async function percentiles(
 export async function touchesByMember(db: Executor, scope: ReportScope) {
   const { rows } = await sql<{ created_by: string; activities: number }>`
     ${PLAN_EACH_TIME}
-    select f.created_by, sum(f.touches)::int as activities
-    from analytics_activity_days f
-    where ${activityDayConditions(scope)} and f.created_by is not null
-    group by f.created_by having sum(f.touches) > 0`.execute(db);
+    select created_by, sum(touches)::int as activities
+    from (${activityRows(scope, sql`f.created_by, f.touches`)}) a
+    where created_by is not null
+    group by created_by having sum(touches) > 0`.execute(db);
   return rows;
 }
 
@@ -396,7 +415,8 @@ export async function lostReasonCounts(db: Executor, scope: ReportScope) {
  * Open leads of the cohort per stage now, and how many of them have been there longer than its
  * limit. The open count comes from the monthly rollup for the whole months (per lead around
  * them); past the limit is that count less the leads that entered the stage within its limit,
- * read per lead from the open leads by entry time (a few weeks of entries, not the cohort).
+ * read per lead from the open leads by stage and entry time (a few weeks of entries, not the
+ * cohort).
  */
 export async function openByStage(
   db: Executor,
@@ -417,15 +437,16 @@ export async function openByStage(
     with open as (
       select stage_id, sum(leads)::int as open_now from (${open}) o group by stage_id
     ), within_limit as (
-      select f.stage_id, count(*)::int as leads
-      from analytics_lead_facts f
-      join stages s on s.workspace_id = f.workspace_id and s.id = f.stage_id
-      where ${leadConditions(scope, { inPeriod: true })} and f.status = 'open'
-        and f.stage_entered_at >= ${now}::timestamptz - make_interval(days => (
-          select coalesce(max(max_days_in_stage), 0) from stages
-          where workspace_id = ${scope.workspaceId} and pipeline_id = ${scope.pipelineId}))
-        and f.stage_entered_at >= ${now}::timestamptz - make_interval(days => s.max_days_in_stage)
-      group by f.stage_id
+      -- Per stage with a limit, a range of the index on (stage, entry time): only the leads
+      -- that entered it within its limit are read.
+      select s.id as stage_id, (select count(*) from analytics_lead_facts f
+          where ${leadConditions(scope, { inPeriod: true })} and f.status = 'open'
+            and f.stage_id = s.id
+            and f.stage_entered_at >= ${now}::timestamptz - make_interval(days => s.max_days_in_stage)
+        )::int as leads
+      from stages s
+      where s.workspace_id = ${scope.workspaceId} and s.pipeline_id = ${scope.pipelineId}
+        and s.max_days_in_stage is not null
     )
     select o.stage_id, o.open_now,
       (case when s.max_days_in_stage is null then 0

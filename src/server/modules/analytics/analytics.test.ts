@@ -11,7 +11,7 @@ import {
 } from '../../../../test/support/test-app.js';
 import { monthsIn, slope } from './analytics.service.js';
 import { writeScore } from '../scoring/scoring.repository.js';
-import { vacuumStaleList } from './analytics.facts.js';
+import { vacuumReadModel } from './analytics.facts.js';
 import {
   bucketOf,
   bucketSeconds,
@@ -21,6 +21,7 @@ import {
 import {
   percentiles,
   rollupMonths,
+  touchesByMember,
   wholeMonthsOf,
   type DurationMeasure,
   type ReportScope,
@@ -759,8 +760,8 @@ describe('duration histograms', () => {
 });
 
 describe('keeping the read model fresh', () => {
-  it('can vacuum the stale list outside a transaction, on either database', async () => {
-    await expect(vacuumStaleList(t.db)).resolves.toBeUndefined();
+  it('can vacuum the read model outside a transaction, on either database', async () => {
+    await expect(vacuumReadModel(t.db)).resolves.toBeUndefined();
   });
 
   it('finds the whole months of a period', () => {
@@ -840,6 +841,67 @@ describe('keeping the read model fresh', () => {
       `/api/analytics/lost-reasons?${period}`,
     );
     expect(lostReasons.lost).toBe(0);
+  });
+
+  it('counts activities of whole months from the monthly rollup and the days around them per day', async () => {
+    const desk = await aSalesDesk(t);
+    const ana = await aMember(t, desk.admin, 'agent', 'Ana Months');
+    const lead = await insertLead(desk, {
+      path: ['new'],
+      createdAt: '2026-01-10T10:00:00Z',
+      assigneeId: ana.userId,
+    });
+    const call = (occurredAt: string, outcome = 'none') =>
+      insertActivity(desk, {
+        leadId: lead,
+        type: 'call',
+        occurredAt,
+        outcome,
+        createdBy: ana.userId,
+      });
+    await call('2026-02-19T12:00:00Z'); // before the period
+    await call('2026-02-20T12:00:00Z'); // first day, before the whole month
+    await call('2026-02-28T23:30:00Z'); // 1 March 00:30 in Berlin: the whole month
+    await call('2026-03-15T12:00:00Z');
+    await call('2026-03-31T22:30:00Z'); // 1 April 00:30 in Berlin: after the whole month
+    await call('2026-04-10T21:30:00Z'); // 10 April 23:30 in Berlin: last day
+    await call('2026-04-10T22:30:00Z'); // 11 April in Berlin: after the period
+    await call('2026-04-20T12:00:00Z'); // later in the month the period ends in
+    const { rows: zone } = await sql<{ time_zone: string }>`
+      select time_zone from workspaces where id = ${desk.admin.workspaceId}`.execute(t.db);
+    const touches = async (from: string, to: string) => {
+      await report(desk.admin, `/api/analytics/velocity?${MARCH}`); // refreshes the facts
+      const scope = { workspaceId: desk.admin.workspaceId, from, to, currency: 'EUR' };
+      const rows = await touchesByMember(t.db, { ...scope, timeZone: zone[0]!.time_zone });
+      return rows.find((row) => row.created_by === ana.userId)?.activities;
+    };
+    expect(await touches('2026-02-20', '2026-04-10')).toBe(5);
+    expect(await touches('2026-03-01', '2026-03-31')).toBe(2);
+    expect(await touches('2026-02-01', '2026-04-30')).toBe(8);
+    expect(await touches('2026-03-02', '2026-03-31')).toBe(1);
+    // The show rate reads the same rows: a meeting in March that was held.
+    await insertActivity(desk, {
+      leadId: lead,
+      type: 'meeting',
+      outcome: 'spoke',
+      occurredAt: '2026-03-20T10:00:00Z',
+    });
+    const funnel = async () =>
+      (
+        await report<{ consultations: { meetings: number } }>(
+          desk.admin,
+          `/api/analytics/funnel?from=2026-01-01&to=2026-04-10`,
+        )
+      ).consultations.meetings;
+    expect(await funnel()).toBe(1);
+    // Archived, the lead's activities leave both rollups.
+    await sql`update leads set archived_at = now() where id = ${lead}`.execute(t.db);
+    expect(await touches('2026-02-20', '2026-04-10')).toBeUndefined();
+    expect(await funnel()).toBe(0);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from analytics_activity_months
+      where workspace_id = ${desk.admin.workspaceId}`.execute(t.db);
+    expect(rows[0]!.n).toBe(0);
   });
 
   it('reads the month a period ends in whole from the rollup only while no lead came after the period', async () => {

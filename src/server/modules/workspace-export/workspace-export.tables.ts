@@ -66,6 +66,7 @@ export const LEFT_OUT_TABLES: Readonly<Record<string, string>> = {
   analytics_stage_stays: 'analytics read model: rebuilt from the leads after an import',
   analytics_lead_activity_days: 'analytics read model: rebuilt from the leads after an import',
   analytics_activity_days: 'analytics read model: rebuilt from the leads after an import',
+  analytics_activity_months: 'analytics read model: rebuilt from the leads after an import',
   analytics_lead_months: 'analytics read model: rebuilt from the leads after an import',
   analytics_lead_days: 'analytics read model: rebuilt from the leads after an import',
   analytics_forecast_months: 'analytics read model: rebuilt from the leads after an import',

@@ -27,6 +27,7 @@ import * as m0023 from './migrations/0023-analytics-rollups.js';
 import * as m0024 from './migrations/0024-analytics-durations.js';
 import * as m0025 from './migrations/0025-analytics-ignore-scores.js';
 import * as m0026 from './migrations/0026-analytics-open-months.js';
+import * as m0027 from './migrations/0027-analytics-report-reads.js';
 import { migrateJobSchema } from '../jobs.js';
 import type { DB } from './schema.js';
 
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-analytics-durations': m0024,
   '0025-analytics-ignore-scores': m0025,
   '0026-analytics-open-months': m0026,
+  '0027-analytics-report-reads': m0027,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -770,6 +770,11 @@ export interface AnalyticsActivityDaysTable {
   rejected: number;
 }
 
+/** analytics_activity_days summed per local month (migration 0027). */
+export type AnalyticsActivityMonthsTable = Omit<AnalyticsActivityDaysTable, 'day'> & {
+  month: string;
+};
+
 export interface AnalyticsLeadMonthsTable {
   workspace_id: string;
   month: string;
@@ -1182,6 +1187,7 @@ export interface DB {
   analytics_stage_stays: AnalyticsStageStaysTable;
   analytics_lead_activity_days: AnalyticsLeadActivityDaysTable;
   analytics_activity_days: AnalyticsActivityDaysTable;
+  analytics_activity_months: AnalyticsActivityMonthsTable;
   analytics_lead_months: AnalyticsLeadMonthsTable;
   analytics_lead_days: AnalyticsLeadDaysTable;
   analytics_forecast_months: AnalyticsForecastMonthsTable;
