@@ -72,54 +72,87 @@ const nextMonth = (date: string) => firstOfMonth(addDays(firstOfMonth(date), 32)
 /** The first day of the first month that starts on or after the date. */
 const firstMonthFrom = (date: string) => (date.endsWith('-01') ? date : nextMonth(date));
 
-/**
- * The period's whole months, as their first day and the first day after the last
- * (YYYY-MM-DD), or undefined when the period holds no whole month.
- */
-export function wholeMonthsOf(
-  from: string,
-  to: string,
-): { start: string; end: string } | undefined {
-  const start = firstMonthFrom(from);
-  const dayAfter = addDays(to, 1);
-  const end = dayAfter.endsWith('-01') ? dayAfter : firstOfMonth(to);
-  return start < end ? { start, end } : undefined;
+interface Months {
+  /** First day of the first month and of the month after the last (YYYY-MM-DD). */
+  start: string;
+  end: string;
 }
 
-type Months = NonNullable<ReturnType<typeof wholeMonthsOf>>;
+const daysBetween = (from: string, until: string) =>
+  Math.abs(Date.parse(`${until}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS;
 
 /**
- * The months of the period the rollups can answer for whole: its whole months, and the month it
- * ends in when no lead was created after the period (a period ending today: that month's leads
- * so far are all in it), which leaves only the days before them to read per lead.
+ * The months a rollup answers for in a period (decision 034): each end of the period is rounded
+ * to the nearer month boundary, in to its whole months or out to the month it falls in,
+ * whichever leaves fewer days to read per lead or day; the days rounded in are added, those
+ * rounded out taken off. Days after the period cost nothing when `freeAfter` (no record was
+ * created after it). Undefined when reading the whole period per lead or day reads less.
+ */
+export function nearestMonths(
+  from: string,
+  to: string,
+  options: { freeAfter: boolean },
+): Months | undefined {
+  const dayAfter = addDays(to, 1);
+  const nearer = (inward: string, outward: string, edge: string, outwardDays: number) =>
+    outwardDays < daysBetween(edge, inward) ? outward : inward;
+  const start = nearer(
+    firstMonthFrom(from),
+    firstOfMonth(from),
+    from,
+    daysBetween(firstOfMonth(from), from),
+  );
+  const endOut = nextMonth(to);
+  const endOutDays = options.freeAfter ? 0 : daysBetween(dayAfter, endOut);
+  const endIn = dayAfter.endsWith('-01') ? dayAfter : firstOfMonth(to);
+  const end = nearer(endIn, endOut, dayAfter, endOutDays);
+  const perDay =
+    daysBetween(start, from) + (end === endOut ? endOutDays : daysBetween(end, dayAfter));
+  if (start >= end || perDay >= daysBetween(from, dayAfter)) return undefined;
+  return { start, end };
+}
+
+/**
+ * The months the lead rollups answer for in the period (nearestMonths); days after the period
+ * are free when no lead was created after it (a period ending today), which one index probe
+ * checks when it matters.
  */
 export async function rollupMonths(db: Executor, scope: ReportScope): Promise<Months | undefined> {
-  const months = wholeMonthsOf(scope.from, scope.to);
-  const monthAfter = nextMonth(scope.to);
-  const start = firstMonthFrom(scope.from);
-  if (months?.end === monthAfter || start >= monthAfter) return months;
+  const months = nearestMonths(scope.from, scope.to, { freeAfter: false });
+  if (months?.end === nextMonth(scope.to) || !(await noLeadAfter(db, scope))) return months;
+  return nearestMonths(scope.from, scope.to, { freeAfter: true });
+}
+
+async function noLeadAfter(db: Executor, scope: ReportScope): Promise<boolean> {
   const { rows } = await sql<{ later: boolean }>`
     ${PLAN_EACH_TIME}
     select exists (select 1 from analytics_lead_facts f where f.workspace_id = ${scope.workspaceId}
       and f.created_at >= ${periodEnd(scope)}) as later`.execute(db);
-  return rows[0]?.later ? months : { start, end: monthAfter };
+  return !rows[0]?.later;
 }
+
+/** A per-lead query on facts-like rows `f`, ending in its where clause; each row counts `sign`. */
+type PerLead = (sign: 1 | -1) => RawBuilder<unknown>;
 
 /**
  * The cohort of the count-only reports (leads created in the period, matching the filters) as
  * rows of the monthly rollup's columns with a number of `leads` and their summed `value`: the
- * rollup's rows for the period's whole months, and one row per lead from the facts for the days
- * before and after them (decision 031).
+ * rollup's rows for the months, and one row per lead from the facts for the days around them
+ * (decision 031), counting -1 for the days rounded out (decision 034): only sums of them mean
+ * anything, and a group can sum to nothing.
  */
 function cohortRows(scope: ReportScope): RawBuilder<unknown> {
   const columns = sql`f.pipeline_id, f.source_id, f.assignee_id, f.tags, f.status, f.currency,
     f.furthest_position, f.first_touch_source_id, f.lost_reason_id`;
+  const perLead: PerLead = (sign) => {
+    const one = sql.lit(sign);
+    return sql`select ${columns}, ${one} as leads, ${one} * f.value as value,
+      ${one} * (f.first_contact_at is not null)::int as contacted,
+      ${one} * coalesce((${CONTACTED_FAST})::int, 0) as contacted_fast
+    from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: false })}`;
+  };
   const months = scope.months;
-  const perLead = sql`select ${columns}, 1 as leads, f.value,
-      (f.first_contact_at is not null)::int as contacted,
-      coalesce((${CONTACTED_FAST})::int, 0) as contacted_fast
-    from analytics_lead_facts f where ${leadConditions(scope, { inPeriod: true })}`;
-  if (!months) return perLead;
+  if (!months) return sql`${perLead(1)} and ${inPeriod(scope)}`;
   return sql`
     select ${columns}, f.leads, f.value, f.contacted, f.contacted_fast
     from analytics_lead_months f
@@ -128,19 +161,34 @@ function cohortRows(scope: ReportScope): RawBuilder<unknown> {
     ${aroundMonths(scope, months, perLead)}`;
 }
 
-/** A rollup row `f` of one of the whole months. */
+/** A rollup row `f` of one of the months. */
 const inMonths = (months: Months) =>
   sql<boolean>`(f.month >= ${months.start}::date and f.month < ${months.end}::date)`;
 
+/** A facts-like row `f` created in the period. */
+const inPeriod = (scope: ReportScope) =>
+  sql<boolean>`(f.created_at >= ${periodStart(scope)} and f.created_at < ${periodEnd(scope)})`;
+
 /**
- * The rows of a per-lead query (ending in its where clause, on `f`) for the leads created in the
- * days before and after the whole months: two range scans of the created_at index.
+ * The rows of a per-lead query for the days between the period's ends and the months: the
+ * leads of days rounded in count 1, those of days rounded out -1. At most two range scans of a
+ * created_at index.
  */
-function aroundMonths(scope: ReportScope, months: Months, perLead: RawBuilder<unknown>) {
+function aroundMonths(scope: ReportScope, months: Months, perLead: PerLead) {
   const at = (date: string) => sql`(${date}::date::timestamp at time zone ${scope.timeZone})`;
-  return sql`${perLead} and f.created_at < ${at(months.start)}
-    union all
-    ${perLead} and f.created_at >= ${at(months.end)}`;
+  const dayAfter = addDays(scope.to, 1);
+  const ranges: RawBuilder<unknown>[] = [];
+  const range = (from: string, until: string, sign: 1 | -1) =>
+    ranges.push(
+      sql`${perLead(sign)} and f.created_at >= ${at(from)} and f.created_at < ${at(until)}`,
+    );
+  if (scope.from < months.start) range(scope.from, months.start, 1);
+  if (months.start < scope.from) range(months.start, scope.from, -1);
+  if (months.end < dayAfter) range(months.end, dayAfter, 1);
+  if (dayAfter < months.end) range(dayAfter, months.end, -1);
+  // A period of whole months reads no lead; the query still needs rows of the right shape.
+  if (ranges.length === 0) ranges.push(sql`${perLead(1)} and false`);
+  return sql.join(ranges, sql` union all `);
 }
 
 export type DurationMeasure = 'first_contact' | 'convert' | 'stay';
@@ -173,10 +221,17 @@ const DURATIONS = {
   { table: RawBuilder<unknown>; only: RawBuilder<unknown>; seconds: RawBuilder<number> }
 >;
 
-/** The per-lead (or per-stay) rows of a measure in the cohort: `from … where …`. */
-function durationRows(scope: ReportScope, measure: DurationMeasure) {
+/**
+ * The per-lead (or per-stay) rows of a measure matching the filters, in the cohort when
+ * `inPeriod`: `from … where …`.
+ */
+function durationRows(
+  scope: ReportScope,
+  measure: DurationMeasure,
+  options: { inPeriod: boolean },
+) {
   const { table, only } = DURATIONS[measure];
-  return sql`from ${table} f where ${leadConditions(scope, { inPeriod: true })} and ${only}`;
+  return sql`from ${table} f where ${leadConditions(scope, options)} and ${only}`;
 }
 
 /** What a measure's durations are grouped by: the assignee, the stage, or nothing. */
@@ -206,7 +261,7 @@ async function exactPercentiles(
     select ${groupOf(measure, options)} as group_id, count(*)::int as n,
       percentile_cont(0.5) within group (order by ${seconds}) as median,
       percentile_cont(0.9) within group (order by ${seconds}) as p90
-    ${durationRows(scope, measure)}
+    ${durationRows(scope, measure, { inPeriod: true })}
     group by 1`.execute(db);
   return rows;
 }
@@ -215,7 +270,8 @@ async function exactPercentiles(
  * The cohort's durations of a measure as a histogram per assignee (first contact, convert) or
  * per stage (stay): the rollup's buckets for the period's whole months, and one bucketed row per
  * lead (or stay) for the days around them (decision 033). Only where histogramsAnswer. One row
- * per group, its buckets and counts as two arrays: thousands of rows cost more to send and read.
+ * per group, its buckets and counts as two JSON arrays: thousands of rows, or PostgreSQL arrays
+ * (parsed a character at a time), cost the server more to read.
  */
 async function durationHistogram(
   db: Executor,
@@ -224,8 +280,9 @@ async function durationHistogram(
   options: { grouped: boolean },
 ): Promise<Map<string | null, Bucket[]>> {
   const group = groupOf(measure, options);
-  const perLead = sql`select ${group} as group_id, ${bucketOf(DURATIONS[measure].seconds)} as bucket
-    ${durationRows(scope, measure)}`;
+  const perLead: PerLead = (sign) => sql`select ${group} as group_id,
+      ${bucketOf(DURATIONS[measure].seconds)} as bucket, ${sql.lit(sign)} as n
+    ${durationRows(scope, measure, { inPeriod: false })}`;
   const months = scope.months;
   const conditions: RawBuilder<unknown>[] = [
     sql`f.workspace_id = ${scope.workspaceId}`,
@@ -237,12 +294,12 @@ async function durationHistogram(
     ? sql`select ${group} as group_id, f.bucket, f.n from analytics_duration_months f
         where ${sql.join(conditions, sql` and `)} and ${inMonths(months)}
         union all
-        select group_id, bucket, 1 from (${aroundMonths(scope, months, perLead)}) l`
-    : sql`select group_id, bucket, 1 as n from (${perLead}) l`;
+        ${aroundMonths(scope, months, perLead)}`
+    : sql`${perLead(1)} and ${inPeriod(scope)}`;
   const { rows } = await sql<{ group_id: string | null; buckets: number[]; counts: number[] }>`
     ${PLAN_EACH_TIME}
-    select group_id, array_agg(bucket order by bucket) as buckets,
-      array_agg(n order by bucket) as counts
+    select group_id, to_json(array_agg(bucket order by bucket)) as buckets,
+      to_json(array_agg(n order by bucket)) as counts
     from (select group_id, bucket, sum(n)::int as n from (${durations}) d
       group by group_id, bucket) h
     group by group_id`.execute(db);
@@ -255,24 +312,35 @@ async function durationHistogram(
 }
 
 /**
- * The activity rollups' rows `f` of the period (the activities' local days) for leads matching
- * the filters, as `columns`: per month for the period's whole months (only those: an activity
- * can come after the period on any lead), per day for the days before and after them.
+ * The activity rollups' rows of the period (the activities' local days) for leads matching the
+ * filters, as the `group` columns and the `counts` columns: per month for the nearest months
+ * (never rounded out for free after the period: an activity can come after it on any lead), per
+ * day for the days around them, those rounded out counting negative.
  */
-function activityRows(scope: ReportScope, columns: RawBuilder<unknown>): RawBuilder<unknown> {
+function activityRows(scope: ReportScope, group: string[], counts: string[]) {
   const filters = leadConditions(scope, { inPeriod: false });
-  const days = (from: string, before: RawBuilder<boolean>) =>
-    sql`select ${columns} from analytics_activity_days f
-      where ${filters} and f.day >= ${from}::date and ${before}`;
-  const untilEnd = sql<boolean>`f.day <= ${scope.to}::date`;
-  const months = wholeMonthsOf(scope.from, scope.to);
-  if (!months) return days(scope.from, untilEnd);
-  return sql`select ${columns} from analytics_activity_months f
-      where ${filters} and ${inMonths(months)}
-    union all
-    ${days(scope.from, sql<boolean>`f.day < ${months.start}::date`)}
-    union all
-    ${days(months.end, untilEnd)}`;
+  const columns = (sign: 1 | -1) =>
+    sql.join([
+      ...group.map((column) => sql.ref(`f.${column}`)),
+      ...counts.map(
+        (column) => sql`${sql.lit(sign)} * ${sql.ref(`f.${column}`)} as ${sql.ref(column)}`,
+      ),
+    ]);
+  const days = (from: string, until: string, sign: 1 | -1) =>
+    sql`select ${columns(sign)} from analytics_activity_days f
+      where ${filters} and f.day >= ${from}::date and f.day < ${until}::date`;
+  const dayAfter = addDays(scope.to, 1);
+  const months = nearestMonths(scope.from, scope.to, { freeAfter: false });
+  if (!months) return days(scope.from, dayAfter, 1);
+  const parts = [
+    sql`select ${columns(1)} from analytics_activity_months f
+      where ${filters} and ${inMonths(months)}`,
+  ];
+  if (scope.from < months.start) parts.push(days(scope.from, months.start, 1));
+  if (months.start < scope.from) parts.push(days(months.start, scope.from, -1));
+  if (months.end < dayAfter) parts.push(days(months.end, dayAfter, 1));
+  if (dayAfter < months.end) parts.push(days(dayAfter, months.end, -1));
+  return sql.join(parts, sql` union all `);
 }
 
 export async function funnelCounts(db: Executor, scope: ReportScope & { pipelineId: string }) {
@@ -282,7 +350,7 @@ export async function funnelCounts(db: Executor, scope: ReportScope & { pipeline
     with cohort as (${cohortRows(scope)})
     select furthest_position as max_position, sum(leads)::int as leads,
       coalesce(sum(leads) filter (where status = 'lost'), 0)::int as lost
-    from cohort group by furthest_position`.execute(db);
+    from cohort group by furthest_position having sum(leads) <> 0`.execute(db);
   return rows;
 }
 
@@ -296,7 +364,7 @@ export async function consultationOutcomes(db: Executor, scope: ReportScope) {
     ${PLAN_EACH_TIME}
     select coalesce(sum(spoke), 0)::int as spoke, coalesce(sum(no_show), 0)::int as no_show,
       coalesce(sum(accepted), 0)::int as accepted, coalesce(sum(rejected), 0)::int as rejected
-    from (${activityRows(scope, sql`f.spoke, f.no_show, f.accepted, f.rejected`)}) a`.execute(db);
+    from (${activityRows(scope, [], ['spoke', 'no_show', 'accepted', 'rejected'])}) a`.execute(db);
   return rows[0] ?? { spoke: 0, no_show: 0, accepted: 0, rejected: 0 };
 }
 
@@ -319,11 +387,11 @@ export async function sourceCounts(db: Executor, scope: ReportScope) {
         coalesce(sum(leads) filter (where status = 'lost'), 0)::int as lost,
         coalesce(sum(value) filter (where status = 'won' and currency = ${scope.currency}), 0)::bigint
           as won_value
-      from cohort group by source_id
+      from cohort group by source_id having sum(leads) <> 0
     ), first as (
       select first_touch_source_id as source_id, sum(leads)::int as won,
         coalesce(sum(value) filter (where currency = ${scope.currency}), 0)::bigint as won_value
-      from cohort where status = 'won' group by first_touch_source_id
+      from cohort where status = 'won' group by first_touch_source_id having sum(leads) <> 0
     )
     select ids.source_id,
       coalesce(own.leads, 0) as leads, coalesce(own.won, 0) as won, coalesce(own.lost, 0) as lost,
@@ -349,7 +417,7 @@ export async function coordinatorCounts(db: Executor, scope: ReportScope) {
     select assignee_id, sum(leads)::int as leads, sum(contacted_fast)::int as within_5_minutes,
       sum(contacted)::int as contacted,
       coalesce(sum(leads) filter (where status = 'won'), 0)::int as won
-    from cohort group by assignee_id`.execute(db);
+    from cohort group by assignee_id having sum(leads) <> 0`.execute(db);
   return rows;
 }
 
@@ -394,7 +462,7 @@ export async function touchesByMember(db: Executor, scope: ReportScope) {
   const { rows } = await sql<{ created_by: string; activities: number }>`
     ${PLAN_EACH_TIME}
     select created_by, sum(touches)::int as activities
-    from (${activityRows(scope, sql`f.created_by, f.touches`)}) a
+    from (${activityRows(scope, ['created_by'], ['touches'])}) a
     where created_by is not null
     group by created_by having sum(touches) > 0`.execute(db);
   return rows;
@@ -407,7 +475,7 @@ export async function lostReasonCounts(db: Executor, scope: ReportScope) {
     select lost_reason_id, sum(leads)::int as leads,
       coalesce(sum(value) filter (where currency = ${scope.currency}), 0)::bigint as value
     from cohort where status = 'lost'
-    group by lost_reason_id`.execute(db);
+    group by lost_reason_id having sum(leads) <> 0`.execute(db);
   return rows;
 }
 
@@ -424,14 +492,15 @@ export async function openByStage(
   now: Date,
 ) {
   const months = scope.months;
-  const perLead = sql`select f.stage_id, 1 as leads from analytics_lead_facts f
-    where ${leadConditions(scope, { inPeriod: true })} and f.status = 'open'`;
+  const perLead: PerLead = (sign) => sql`select f.stage_id, ${sql.lit(sign)} as leads
+    from analytics_lead_facts f
+    where ${leadConditions(scope, { inPeriod: false })} and f.status = 'open'`;
   const open = months
     ? sql`select f.stage_id, f.leads from analytics_open_months f
         where ${leadConditions(scope, { inPeriod: false })} and ${inMonths(months)}
         union all
         ${aroundMonths(scope, months, perLead)}`
-    : perLead;
+    : sql`${perLead(1)} and ${inPeriod(scope)}`;
   const { rows } = await sql<{ stage_id: string; open_now: number; past_limit: number }>`
     ${PLAN_EACH_TIME}
     with open as (

@@ -21,8 +21,8 @@ import {
 import {
   percentiles,
   rollupMonths,
+  nearestMonths,
   touchesByMember,
-  wholeMonthsOf,
   type DurationMeasure,
   type ReportScope,
 } from './analytics.repository.js';
@@ -724,10 +724,12 @@ describe('duration histograms', () => {
       currency: 'EUR',
       pipelineId: desk.pipelineId,
     };
-    const compare = async () => {
+    const compare = async (to = '2026-04-10') => {
       // A report brings the facts (and their histograms) up to date first.
-      await report(desk.admin, `/api/analytics/time-in-stage?from=${scope.from}&to=${scope.to}`);
+      await report(desk.admin, `/api/analytics/time-in-stage?from=${scope.from}&to=${to}`);
+      scope.to = to;
       scope.months = await rollupMonths(t.db, scope);
+      // Up to 10 April: 10 days after March per lead. Up to 25 March: March less its last 6 days.
       expect(scope.months).toEqual({ start: '2026-03-01', end: '2026-04-01' });
       const cases: [DurationMeasure, boolean][] = [
         ['first_contact', true],
@@ -756,6 +758,7 @@ describe('duration histograms', () => {
     // Archived, a won lead leaves the histogram of its month.
     await sql`update leads set archived_at = now() where id = ${won[8]!}`.execute(t.db);
     expect((await compare()).get(null)!.n).toBe(before - 1);
+    expect((await compare('2026-03-25')).get(null)!.n).toBeLessThan(before - 1);
   });
 });
 
@@ -764,25 +767,21 @@ describe('keeping the read model fresh', () => {
     await expect(vacuumReadModel(t.db)).resolves.toBeUndefined();
   });
 
-  it('finds the whole months of a period', () => {
-    expect(wholeMonthsOf('2026-02-20', '2026-04-10')).toEqual({
-      start: '2026-03-01',
-      end: '2026-04-01',
-    });
-    expect(wholeMonthsOf('2026-03-01', '2026-03-31')).toEqual({
-      start: '2026-03-01',
-      end: '2026-04-01',
-    });
-    expect(wholeMonthsOf('2025-11-22', '2026-11-21')).toEqual({
-      start: '2025-12-01',
-      end: '2026-11-01',
-    });
-    expect(wholeMonthsOf('2026-01-31', '2026-03-01')).toEqual({
-      start: '2026-02-01',
-      end: '2026-03-01',
-    });
-    expect(wholeMonthsOf('2026-03-02', '2026-03-31')).toBeUndefined();
-    expect(wholeMonthsOf('2026-03-05', '2026-04-20')).toBeUndefined();
+  it('rounds a period to its nearest months', () => {
+    const near = (from: string, to: string, freeAfter = false) =>
+      nearestMonths(from, to, { freeAfter });
+    const months = (start: string, end: string) => ({ start, end });
+    expect(near('2026-02-20', '2026-04-10')).toEqual(months('2026-03-01', '2026-04-01'));
+    expect(near('2026-03-01', '2026-03-31')).toEqual(months('2026-03-01', '2026-04-01'));
+    expect(near('2025-11-22', '2026-11-21')).toEqual(months('2025-12-01', '2026-12-01'));
+    expect(near('2026-01-31', '2026-03-01')).toEqual(months('2026-02-01', '2026-03-01'));
+    // Rounded out: 2 March less a day, 5 March less 4 days and 20 April plus 10.
+    expect(near('2026-03-02', '2026-03-31')).toEqual(months('2026-03-01', '2026-04-01'));
+    expect(near('2026-03-05', '2026-04-20')).toEqual(months('2026-03-01', '2026-05-01'));
+    // A week: 4 days less and 19 after would read more than the 8 days themselves, unless
+    // nothing came after the period.
+    expect(near('2026-03-05', '2026-03-12')).toBeUndefined();
+    expect(near('2026-03-05', '2026-03-12', true)).toEqual(months('2026-03-01', '2026-04-01'));
   });
 
   it('counts whole months from the monthly rollup and the days around them per lead, in the workspace’s time zone', async () => {
@@ -904,36 +903,41 @@ describe('keeping the read model fresh', () => {
     expect(rows[0]!.n).toBe(0);
   });
 
-  it('reads the month a period ends in whole from the rollup only while no lead came after the period', async () => {
+  it('rounds each end of a period to the nearer month boundary and takes off the leads of the days rounded out', async () => {
     const desk = await aSalesDesk(t);
-    for (const day of ['2026-02-25', '2026-03-02', '2026-03-10', '2026-03-20']) {
+    for (const day of ['2026-02-03', '2026-02-25', '2026-03-02', '2026-03-10', '2026-03-20']) {
       await insertLead(desk, { path: ['new'], createdAt: `${day}T10:00:00Z` });
     }
-    const period = { from: '2026-02-20', to: '2026-03-20' };
-    const leadsIn = async () =>
-      (
-        await report<{ leads: number }>(
-          desk.admin,
-          `/api/analytics/funnel?from=${period.from}&to=${period.to}`,
-        )
-      ).leads;
-    const monthsNow = async () => {
-      const { rows } = await sql<{ time_zone: string }>`
-        select time_zone from workspaces where id = ${desk.admin.workspaceId}`.execute(t.db);
-      return rollupMonths(t.db, {
+    const { rows } = await sql<{ time_zone: string }>`
+      select time_zone from workspaces where id = ${desk.admin.workspaceId}`.execute(t.db);
+    const read = async (from: string, to: string) => {
+      const funnel = await report<{ leads: number }>(
+        desk.admin,
+        `/api/analytics/funnel?from=${from}&to=${to}`,
+      );
+      const months = await rollupMonths(t.db, {
         workspaceId: desk.admin.workspaceId,
-        ...period,
+        from,
+        to,
         timeZone: rows[0]!.time_zone,
         currency: 'EUR',
       });
+      return { leads: funnel.leads, months };
     };
-    // Nothing after 20 March: March is read whole from the rollup.
-    expect(await leadsIn()).toBe(4);
-    expect(await monthsNow()).toEqual({ start: '2026-03-01', end: '2026-04-01' });
-    // A lead on 25 March: March is read per lead again, and that lead is not counted.
+    const march = { start: '2026-03-01', end: '2026-04-01' };
+    // Nothing after 20 March: March is read whole from the rollup, 20–28 February per lead.
+    expect(await read('2026-02-20', '2026-03-20')).toEqual({ leads: 4, months: march });
+    // From 5 February: all of February from the rollup, less the leads of 1–4 February.
+    expect(await read('2026-02-05', '2026-03-20')).toEqual({
+      leads: 4,
+      months: { start: '2026-02-01', end: '2026-04-01' },
+    });
+    // A lead on 25 March: March is still read whole (11 days to take off are fewer than 20 to
+    // add), less that lead.
     await insertLead(desk, { path: ['new'], createdAt: '2026-03-25T10:00:00Z' });
-    expect(await leadsIn()).toBe(4);
-    expect(await monthsNow()).toBeUndefined();
+    expect(await read('2026-02-20', '2026-03-20')).toEqual({ leads: 4, months: march });
+    // On 5 March a whole March less 24 days would read more than the 8 days lead by lead.
+    expect(await read('2026-03-05', '2026-03-12')).toEqual({ leads: 1, months: undefined });
   });
 
   it('leaves a lead’s facts alone when only its score changes', async () => {
