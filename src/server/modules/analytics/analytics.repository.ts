@@ -1,9 +1,10 @@
-// The SQL of the analytics reports, over the read model of migrations 0018 and 0023–0026
-// (decisions 026, 031 and 033): one row of facts per live lead, finished stage stays, activity
-// counts per day, and rollups of the facts per month and day, kept by analytics.facts. Every
-// query is scoped by workspace and counts the cohort of leads created in the period (archived and
-// merged-away leads have no facts). Counts read the rollups; medians and percentiles read the
-// duration histograms for big cohorts and one row per lead or stay for small ones.
+// The SQL of the analytics reports, over the read model of migrations 0018 and 0023–0027
+// (decisions 026, 031, 033 and 034): one row of facts per live lead, finished stage stays,
+// activity counts per day and month, and rollups of the facts per month and day, kept by
+// analytics.facts. Every query is scoped by workspace and counts the cohort of leads created in
+// the period (archived and merged-away leads have no facts). Counts read the rollups; medians and
+// percentiles read the duration histograms for big cohorts and one row per lead or stay for
+// small ones.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { PLAN_EACH_TIME as PLAN_EACH_TIME_COMMENT } from '../../platform/db/prepared-statements.js';
 import type { DB } from '../../platform/db/schema.js';
@@ -32,7 +33,10 @@ export interface ReportScope {
   sourceId?: string | undefined;
   assigneeId?: string | undefined;
   tag?: string | undefined;
-  /** The months read whole from the rollups (rollupMonths); the rest of the period per lead. */
+  /**
+   * The months the rollups answer for (rollupMonths); the days between them and the period's
+   * ends are read per lead, added or taken off.
+   */
   months?: Months | undefined;
 }
 
