@@ -272,8 +272,8 @@ async function exactPercentiles(
 
 /**
  * The cohort's durations of a measure as a histogram per assignee (first contact, convert) or
- * per stage (stay): the rollup's buckets for the period's whole months, and one bucketed row per
- * lead (or stay) for the days around them (decision 033). Only where histogramsAnswer. One row
+ * per stage (stay): the rollup's buckets for the months (rollupMonths), and one bucketed row per
+ * lead (or stay) for the days around them, added or taken off (decisions 033, 034). Only where histogramsAnswer. One row
  * per group, its buckets and counts as two JSON arrays: thousands of rows, or PostgreSQL arrays
  * (parsed a character at a time), cost the server more to read.
  */
@@ -485,10 +485,9 @@ export async function lostReasonCounts(db: Executor, scope: ReportScope) {
 
 /**
  * Open leads of the cohort per stage now, and how many of them have been there longer than its
- * limit. The open count comes from the monthly rollup for the whole months (per lead around
- * them); past the limit is that count less the leads that entered the stage within its limit,
- * read per lead from the open leads by stage and entry time (a few weeks of entries, not the
- * cohort).
+ * limit. The open count comes from the monthly rollup for the months (per lead around them);
+ * past the limit is that count less the leads that entered the stage within its limit, read per
+ * lead from the open leads by stage and entry time (a few weeks of entries, not the cohort).
  */
 export async function openByStage(
   db: Executor,
