@@ -174,22 +174,29 @@ const inPeriod = (scope: ReportScope) =>
   sql<boolean>`(f.created_at >= ${periodStart(scope)} and f.created_at < ${periodEnd(scope)})`;
 
 /**
- * The rows of a per-lead query for the days between the period's ends and the months: the
- * leads of days rounded in count 1, those of days rounded out -1. At most two range scans of a
- * created_at index.
+ * The days between the period's ends and its months (local dates, `until` excluded): those
+ * rounded in count 1, those rounded out -1.
+ */
+function roundedDays(scope: ReportScope, months: Months) {
+  const dayAfter = addDays(scope.to, 1);
+  const ranges: { from: string; until: string; sign: 1 | -1 }[] = [];
+  if (scope.from < months.start) ranges.push({ from: scope.from, until: months.start, sign: 1 });
+  if (months.start < scope.from) ranges.push({ from: months.start, until: scope.from, sign: -1 });
+  if (months.end < dayAfter) ranges.push({ from: months.end, until: dayAfter, sign: 1 });
+  if (dayAfter < months.end) ranges.push({ from: dayAfter, until: months.end, sign: -1 });
+  return ranges;
+}
+
+/**
+ * The rows of a per-lead query for the days between the period's ends and the months
+ * (roundedDays): at most two range scans of a created_at index.
  */
 function aroundMonths(scope: ReportScope, months: Months, perLead: PerLead) {
   const at = (date: string) => sql`(${date}::date::timestamp at time zone ${scope.timeZone})`;
-  const dayAfter = addDays(scope.to, 1);
-  const ranges: RawBuilder<unknown>[] = [];
-  const range = (from: string, until: string, sign: 1 | -1) =>
-    ranges.push(
+  const ranges = roundedDays(scope, months).map(
+    ({ from, until, sign }) =>
       sql`${perLead(sign)} and f.created_at >= ${at(from)} and f.created_at < ${at(until)}`,
-    );
-  if (scope.from < months.start) range(scope.from, months.start, 1);
-  if (months.start < scope.from) range(months.start, scope.from, -1);
-  if (months.end < dayAfter) range(months.end, dayAfter, 1);
-  if (dayAfter < months.end) range(dayAfter, months.end, -1);
+  );
   // A period of whole months reads no lead; the query still needs rows of the right shape.
   if (ranges.length === 0) ranges.push(sql`${perLead(1)} and false`);
   return sql.join(ranges, sql` union all `);
@@ -333,17 +340,13 @@ function activityRows(scope: ReportScope, group: string[], counts: string[]) {
   const days = (from: string, until: string, sign: 1 | -1) =>
     sql`select ${columns(sign)} from analytics_activity_days f
       where ${filters} and f.day >= ${from}::date and f.day < ${until}::date`;
-  const dayAfter = addDays(scope.to, 1);
   const months = nearestMonths(scope.from, scope.to, { freeAfter: false });
-  if (!months) return days(scope.from, dayAfter, 1);
+  if (!months) return days(scope.from, addDays(scope.to, 1), 1);
   const parts = [
     sql`select ${columns(1)} from analytics_activity_months f
       where ${filters} and ${inMonths(months)}`,
+    ...roundedDays(scope, months).map(({ from, until, sign }) => days(from, until, sign)),
   ];
-  if (scope.from < months.start) parts.push(days(scope.from, months.start, 1));
-  if (months.start < scope.from) parts.push(days(months.start, scope.from, -1));
-  if (months.end < dayAfter) parts.push(days(months.end, dayAfter, 1));
-  if (dayAfter < months.end) parts.push(days(dayAfter, months.end, -1));
   return sql.join(parts, sql` union all `);
 }
 
